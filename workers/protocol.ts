@@ -1,0 +1,21 @@
+// The one typed protocol between the job server and its Piscina training workers.
+// Both sides import these types; nothing else crosses the thread boundary.
+import type { MessagePort } from 'node:worker_threads';
+import type { EpochMetrics, RunConfig, RunResult } from './core/types.js';
+
+/** What the server hands a worker: one run. `port` is transferred and carries progress back. */
+export interface TrainTask {
+  runId: number;
+  config: RunConfig;
+  port: MessagePort;
+  /** Test hook for failure isolation: 'throw' throws, 'exit' exits the thread, 'oom' allocates until the limit. */
+  fault?: 'throw' | 'exit' | 'oom';
+}
+
+/** Messages on the task's port, in order: one 'epoch' per evaluated epoch (0 = at init), then exactly one 'end'. */
+export type ProgressMessage =
+  | { type: 'epoch'; runId: number; metrics: EpochMetrics }
+  | { type: 'end'; runId: number };
+
+/** What the task's promise resolves to. Epoch metrics travel on the port, not here. */
+export type TrainTaskResult = Omit<RunResult, 'epochs'> & { epochsCompleted: number };

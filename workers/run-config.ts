@@ -1,0 +1,113 @@
+// Run config parsing: user JSON (partial) → a fully resolved RunConfig, with errors that name the field.
+// Lives outside core/ because it uses zod; the core takes the resolved RunConfig type.
+import { z } from 'zod';
+import {
+  ACTIVATIONS, DATASETS, INITS, LOSSES, NORMALIZATIONS, OPTIMIZERS,
+  type RunConfig,
+} from './core/types.js';
+
+const positiveInt = z.number().int().positive();
+const finite = z.number().finite();
+
+const activationSchema = z.union([
+  z.enum(ACTIVATIONS),
+  z.strictObject({ name: z.enum(ACTIVATIONS), slope: z.number().finite().nonnegative().optional() }),
+], { error: `expected an activation name (${ACTIVATIONS.join(', ')}) or {"name": "leaky_relu", "slope": 0.01}` });
+
+const initObjectSchema = z.strictObject({
+  name: z.enum(INITS),
+  value: finite.optional(),
+  mean: finite.optional(),
+  std: z.number().finite().nonnegative().optional(),
+  limit: z.number().finite().nonnegative().optional(),
+  gain: z.union([z.number().finite().positive(), z.literal('auto')]).optional(),
+  mode: z.enum(['fan_in', 'fan_out']).optional(),
+  slope: z.number().finite().nonnegative().optional(),
+});
+const initSchema = z.union([z.enum(INITS), initObjectSchema], {
+  error: `expected an initializer name (${INITS.join(', ')}) or an object {"name": ..., parameters}`,
+});
+
+const clipSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('none') }),
+  z.strictObject({ mode: z.literal('norm'), max: z.number().finite().positive().default(1) }),
+  z.strictObject({ mode: z.literal('value'), max: z.number().finite().positive().default(1) }),
+]);
+
+export const runConfigSchema = z.strictObject({
+  dataset: z.strictObject({
+    name: z.enum(DATASETS).default('spirals'),
+    samples: positiveInt.min(10).max(100_000).default(1000),
+    noise: z.number().finite().nonnegative().default(0.1),
+    classes: z.number().int().min(2).max(10).default(2),
+    valFraction: z.number().gt(0).lt(1).default(0.2),
+    normalize: z.enum(NORMALIZATIONS).default('standard'),
+  }).prefault({}),
+  model: z.strictObject({
+    hidden: z.array(positiveInt.max(4096)).max(200).default([64, 64, 64]),
+    activation: activationSchema.default('tanh'),
+    init: initSchema.default('xavier_uniform'),
+    biasInit: initSchema.default('zeros'),
+  }).prefault({}),
+  train: z.strictObject({
+    epochs: positiveInt.max(10_000).default(20),
+    batchSize: positiveInt.max(65_536).default(32),
+    loss: z.enum(LOSSES).default('cross_entropy'),
+    optimizer: z.enum(OPTIMIZERS).default('sgd'),
+    lr: z.number().finite().positive().default(0.05),
+    momentum: z.number().min(0).lt(1).default(0.9),
+    nesterov: z.boolean().default(false),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    eps: z.number().finite().positive().default(1e-8),
+    weightDecay: z.number().finite().nonnegative().default(0),
+    clip: clipSchema.default({ mode: 'none' }),
+    probeSize: positiveInt.max(10_000).default(256),
+  }).prefault({}),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+});
+
+export interface FieldIssue {
+  path: string;    // dotted path, e.g. "model.init" or "model.hidden.1"
+  message: string;
+}
+
+/** A config or spec that failed validation; `issues` names every bad field. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'invalid_config';
+  readonly status = 400;
+  constructor(readonly issues: FieldIssue[], what = 'run config') {
+    super(`invalid ${what}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+}
+
+/** Turns zod issues into `{ path, message }` pairs with dotted paths, prefixed by `prefix` if given. */
+export function toFieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
+  return error.issues.flatMap((issue) => {
+    const base = [prefix, ...issue.path.map(String)].filter((p) => p !== '');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: base.join('.'), message: issue.message }];
+  });
+}
+
+/** Parses a partial run config, filling defaults; throws ConfigError naming each bad field. */
+export function parseRunConfig(input: unknown): RunConfig {
+  const result = runConfigSchema.safeParse(input ?? {});
+  if (!result.success) throw new ConfigError(toFieldIssues(result.error));
+  const config = result.data as RunConfig;
+  const limits = checkConsistency(config);
+  if (limits.length > 0) throw new ConfigError(limits);
+  return config;
+}
+
+/** Cross-field rules zod cannot see on its own. (iris uses min(samples, 150) samples.) */
+function checkConsistency(config: RunConfig): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (config.dataset.name === 'mnist' && config.dataset.samples > 10_000) {
+    issues.push({ path: 'dataset.samples', message: 'mnist ships 10,000 digits; choose at most 10000' });
+  }
+  return issues;
+}
