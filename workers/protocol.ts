@@ -8,8 +8,6 @@ export interface TrainTask {
   runId: number;
   config: RunConfig;
   port: MessagePort;
-  /** Test hook for failure isolation: 'throw' throws, 'exit' exits the thread, 'oom' allocates until the limit. */
-  fault?: 'throw' | 'exit' | 'oom';
 }
 
 /** Messages on the task's port, in order: one 'epoch' per evaluated epoch (0 = at init), then exactly one 'end'. */

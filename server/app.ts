@@ -1,0 +1,77 @@
+// The express app factory: JSON API, dashboard pages, live streams and static assets, over injected services.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Store } from '../db/store.js';
+import { createApiRouter } from './routes/api.js';
+import { createPageRoutes, renderErrorResponse } from './routes/pages.js';
+import { createStreamRoutes } from './routes/streams.js';
+import { errorStatus, NotFoundError } from './errors.js';
+import type { EventBus } from './events.js';
+import type { Scheduler } from './scheduler.js';
+import { staticDir } from './paths.js';
+import { sameOriginGuard, tokenGuard } from './security.js';
+
+export interface AppDeps {
+  store: Store;
+  scheduler: Scheduler;
+  events: EventBus;
+  /** Threads the executor runs on (for duration estimates). */
+  threads: number;
+  /** When set, every request must present this token (required off loopback). */
+  token?: string;
+  /** SSE heartbeat period; tests shorten it. */
+  heartbeatMs?: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Files served from node_modules under /assets/vendor/ (never a CDN). */
+function vendorFiles(): Record<string, string> {
+  const htmxDist = dirname(require.resolve('htmx.org/dist/htmx.min.js'));
+  const uplotDist = dirname(require.resolve('uplot/dist/uPlot.iife.min.js'));
+  return {
+    'htmx.min.js': join(htmxDist, 'htmx.min.js'),
+    'hx-sse.js': join(htmxDist, 'ext', 'hx-sse.js'),
+    'uPlot.iife.min.js': join(uplotDist, 'uPlot.iife.min.js'),
+    'uPlot.min.css': join(uplotDist, 'uPlot.min.css'),
+  };
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  if (deps.token) app.use(tokenGuard(deps.token));
+  app.use(sameOriginGuard);
+
+  const vendor = vendorFiles();
+  app.get('/assets/vendor/:file', (req, res, next) => {
+    const file = vendor[req.params.file];
+    if (!file) return next();
+    res.sendFile(file, { maxAge: '1h' });
+  });
+  app.use('/assets', express.static(staticDir, { maxAge: '10m' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, running: deps.scheduler.runningCount });
+  });
+  app.use('/api', express.json({ limit: '1mb' }), createApiRouter(deps));
+  app.use(createStreamRoutes(deps));
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }), createPageRoutes(deps));
+
+  app.use((req, _res, next) => next(new NotFoundError('page', req.path)));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, code, message } = errorStatus(error);
+    if (status >= 500) console.error('initlab: request failed:', error);
+    if (res.headersSent) return res.end();
+    if (req.path.startsWith('/api/') || req.path === '/healthz') {
+      const issues = (error as { issues?: unknown }).issues;
+      res.status(status).json({ error: { code, message, ...(Array.isArray(issues) ? { issues } : {}) } });
+      return;
+    }
+    renderErrorResponse(res, status, message);
+  });
+  return app;
+}

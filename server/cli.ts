@@ -1,0 +1,53 @@
+// initlab's command line: `initlab <command> [options]`. Each command lives in server/commands/.
+import { exportCommand } from './commands/export.js';
+import { presetsCommand } from './commands/presets.js';
+import { serveCommand } from './commands/serve.js';
+import { sweepCommand } from './commands/sweep.js';
+import { trainCommand } from './commands/train.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const USAGE = `usage: initlab <command> [options]
+
+commands:
+  serve                     the dashboard and JSON API   [--port 3000] [--host 127.0.0.1] [--db FILE] [--workers N]
+  sweep <spec.json|preset>  run a sweep to completion, headless   [--db FILE] [--workers N] [--export FILE]
+  sweep --resume <id>       continue a cancelled or interrupted sweep
+  export <sweep-id>         print a result table   --format csv|json|md|latex [--pivot METRIC] [--db FILE]
+  presets                   list the shipped sweep presets
+  train <run.json | ->      one run; one JSON line per epoch, then the result
+
+The database defaults to $INITLAB_DB or ./data/initlab.db.`;
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand(args, io);
+    case 'sweep':
+      return sweepCommand(args, io);
+    case 'export':
+      return exportCommand(args, io);
+    case 'presets':
+      return presetsCommand(args, io);
+    case 'train':
+      return trainCommand(args, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      io.stderr.write(`initlab: unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+// Run directly under tsx during development: `npx tsx server/cli.ts serve`.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  process.exitCode = await main(process.argv.slice(2));
+}

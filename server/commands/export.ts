@@ -1,0 +1,48 @@
+// `initlab export <sweep-id> --format csv|json|md|latex [--pivot METRIC]`: a result table to stdout.
+import type { CliIo } from '../cli.js';
+import { openDatabase } from '../../db/open.js';
+import { createStore } from '../../db/store.js';
+import { exportPivot, exportRuns, PIVOT_METRICS, type PivotMetric } from '../exports/index.js';
+import { resolveDbFile } from '../services.js';
+import { intOption, parseOptions, UsageError } from './args.js';
+
+export async function exportCommand(args: string[], io: CliIo): Promise<number> {
+  let sweepId: number;
+  let format: string;
+  let pivot: string | undefined;
+  let dbFile: string;
+  try {
+    const { values, positionals } = parseOptions(args, {
+      format: { type: 'string', default: 'csv' },
+      pivot: { type: 'string' },
+      db: { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError('give exactly one sweep id: initlab export <sweep-id> --format csv');
+    sweepId = intOption(positionals[0], 'sweep-id', 1, Number.MAX_SAFE_INTEGER)!;
+    format = values.format!;
+    pivot = values.pivot;
+    const allowed = pivot ? ['md', 'csv', 'latex'] : ['csv', 'json', 'md'];
+    if (!allowed.includes(format)) throw new UsageError(`--format must be one of ${allowed.join(', ')}${pivot ? ' with --pivot' : ' (latex needs --pivot METRIC)'}`);
+    if (pivot && !(PIVOT_METRICS as readonly string[]).includes(pivot)) {
+      throw new UsageError(`--pivot must be one of ${PIVOT_METRICS.join(', ')}`);
+    }
+    dbFile = resolveDbFile(values.db);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`initlab export: ${error.message}\n`);
+    return 2;
+  }
+  const db = openDatabase(dbFile);
+  try {
+    const store = createStore(db);
+    store.getSweep(sweepId);
+    if (pivot) exportPivot(store, sweepId, pivot as PivotMetric, format as 'md' | 'csv' | 'latex', io.stdout);
+    else exportRuns(store, sweepId, format as 'csv' | 'json' | 'md', io.stdout);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`initlab export: ${(error as Error).message}\n`);
+    return (error as { status?: number }).status === 404 ? 3 : 1;
+  } finally {
+    db.close();
+  }
+}

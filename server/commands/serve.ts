@@ -1,0 +1,74 @@
+// `initlab serve`: the dashboard and JSON API on one port, with the training pool behind it.
+import type { AddressInfo } from 'node:net';
+import type { CliIo } from '../cli.js';
+import { createApp } from '../app.js';
+import { isLoopbackHost } from '../security.js';
+import { openServices } from '../services.js';
+import { intOption, parseOptions, UsageError } from './args.js';
+
+export async function serveCommand(args: string[], io: CliIo): Promise<number> {
+  let port: number;
+  let host: string;
+  let dbFile: string | undefined;
+  let threads: number | undefined;
+  try {
+    const { values } = parseOptions(args, {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      workers: { type: 'string' },
+    });
+    port = intOption(values.port, 'port', 0, 65535) ?? Number(process.env.PORT ?? 3000);
+    host = values.host ?? '127.0.0.1';
+    dbFile = values.db;
+    threads = intOption(values.workers, 'workers', 1, 256);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`initlab serve: ${error.message}\n`);
+    return 2;
+  }
+  const token = process.env.INITLAB_TOKEN || undefined;
+  if (!isLoopbackHost(host) && !token) {
+    io.stderr.write(`initlab serve: --host ${host} is not a loopback address; set INITLAB_TOKEN to require an access token\n`);
+    return 2;
+  }
+
+  const services = openServices({ dbFile, threads });
+  services.scheduler.start();
+  const app = createApp({
+    store: services.store,
+    scheduler: services.scheduler,
+    events: services.events,
+    threads: services.executor.threads,
+    token,
+  });
+  const server = app.listen(port, host);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (error) {
+    io.stderr.write(`initlab serve: cannot listen on ${host}:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    await services.close();
+    return 1;
+  }
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  io.stdout.write(`initlab: dashboard at http://${shown}:${address.port}/ (database ${services.dbFile}, ${services.executor.threads} training threads)\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      io.stdout.write(`initlab: ${signal}: stopping; unfinished runs resume on the next start\n`);
+      server.close();
+      server.closeAllConnections();
+      await services.close();
+      resolve(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,122 @@
+// `initlab sweep <spec.json | preset>`: runs a sweep to completion headless, with a progress bar on stderr.
+// Ctrl-C cancels cleanly; `initlab sweep --resume <id>` continues it later.
+import { readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import type { CliIo } from '../cli.js';
+import { ConfigError } from '../../workers/run-config.js';
+import { exportPivot, exportRuns, formatFromFilename } from '../exports/index.js';
+import { getPreset, listPresets } from '../presets.js';
+import { openServices, type Services } from '../services.js';
+import { intOption, parseOptions, UsageError } from './args.js';
+import { createProgressBar } from './progress-bar.js';
+
+function loadSpec(source: string): unknown {
+  if (source.endsWith('.json') || source.includes('/') || source === '-') {
+    const text = readFileSync(source === '-' ? 0 : source, 'utf8');
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`${source} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (listPresets().some((p) => p.name === source)) return getPreset(source).spec;
+  throw new UsageError(`"${source}" is neither a .json spec file nor a preset (presets: ${listPresets().map((p) => p.name).join(', ')})`);
+}
+
+export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
+  let options: { source?: string; resume?: number; dbFile?: string; threads?: number; exportFile?: string };
+  let spec: unknown;
+  try {
+    const { values, positionals } = parseOptions(args, {
+      resume: { type: 'string' },
+      db: { type: 'string' },
+      workers: { type: 'string' },
+      export: { type: 'string' },
+    });
+    options = {
+      source: positionals[0],
+      resume: intOption(values.resume, 'resume', 1, Number.MAX_SAFE_INTEGER),
+      dbFile: values.db,
+      threads: intOption(values.workers, 'workers', 1, 256),
+      exportFile: values.export,
+    };
+    if ((options.source === undefined) === (options.resume === undefined)) {
+      throw new UsageError('give a spec file or preset name, or --resume <sweep-id>');
+    }
+    if (options.exportFile) formatFromFilename(options.exportFile);
+    if (options.source !== undefined) spec = loadSpec(options.source);
+  } catch (error) {
+    if (!(error instanceof UsageError) && !(error instanceof Error && /format|extension/i.test(error.message))) throw error;
+    io.stderr.write(`initlab sweep: ${(error as Error).message}\n`);
+    return 2;
+  }
+
+  const services = openServices({ dbFile: options.dbFile, threads: options.threads });
+  try {
+    services.scheduler.start({ resumeSweeps: false });
+    let sweepId: number;
+    if (options.resume !== undefined) {
+      sweepId = options.resume;
+      const requeued = services.scheduler.rerun(sweepId, ['cancelled']);
+      services.scheduler.resume(sweepId);
+      io.stderr.write(`initlab: resuming sweep ${sweepId} (${requeued} cancelled runs re-queued)\n`);
+    } else {
+      try {
+        const created = services.scheduler.submit(spec);
+        sweepId = created.id;
+        io.stderr.write(`initlab: sweep ${sweepId}: ${created.runs} runs on ${services.executor.threads} threads (database ${services.dbFile})\n`);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        io.stderr.write(`initlab sweep: invalid sweep spec\n`);
+        for (const issue of error.issues) io.stderr.write(`  ${issue.path || '(root)'}: ${issue.message}\n`);
+        return 2;
+      }
+    }
+    return await runToCompletion(services, sweepId, options.exportFile, io);
+  } catch (error) {
+    io.stderr.write(`initlab sweep: ${(error as Error).message}\n`);
+    return (error as { status?: number }).status === 404 ? 3 : 1;
+  } finally {
+    await services.close();
+  }
+}
+
+async function runToCompletion(services: Services, sweepId: number, exportFile: string | undefined, io: CliIo) {
+  const { store, scheduler, events } = services;
+  const bar = createProgressBar(io.stderr, () => store.sweepCounts(sweepId));
+  const unsubscribe = events.subscribe((event) => {
+    if ('sweepId' in event && event.sweepId === sweepId && event.type !== 'run-epochs') bar.update();
+  });
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) return;
+    interrupted = true;
+    io.stderr.write(`\ninitlab: cancelling sweep ${sweepId}…\n`);
+    scheduler.cancel(sweepId);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    bar.update();
+    await scheduler.waitForSweep(sweepId);
+  } finally {
+    process.off('SIGINT', onSigint);
+    unsubscribe();
+    bar.done();
+  }
+  const sweep = store.getSweep(sweepId);
+  if (interrupted || sweep.status === 'cancelled') {
+    io.stderr.write(`initlab: sweep ${sweepId} cancelled; continue it with: npx initlab sweep --resume ${sweepId}\n`);
+    return 130;
+  }
+  if (exportFile) {
+    const { format, pivot } = formatFromFilename(exportFile);
+    const chunks: string[] = [];
+    const sink = { write: (chunk: string) => chunks.push(chunk) };
+    if (pivot) exportPivot(store, sweepId, 'final_val_acc', format as 'md' | 'csv' | 'latex', sink);
+    else exportRuns(store, sweepId, format as 'csv' | 'json' | 'md', sink);
+    writeFileSync(exportFile, chunks.join(''));
+    io.stderr.write(`initlab: wrote ${exportFile}\n`);
+  }
+  io.stdout.write(`${JSON.stringify({ sweep: sweepId, status: sweep.status, counts: store.sweepCounts(sweepId) })}\n`);
+  return 0;
+}

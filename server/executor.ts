@@ -1,0 +1,75 @@
+// The local executor: a Piscina pool of training threads. One task = one run; progress comes back over a
+// transferred MessagePort and the task resolves only after the worker's final 'end' message has arrived.
+import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { EpochMetrics, RunConfig } from '../workers/core/types.js';
+import type { ProgressMessage, TrainTask, TrainTaskResult } from '../workers/protocol.js';
+
+export interface RunJob {
+  runId: number;
+  config: RunConfig;
+}
+
+export interface Executor {
+  readonly threads: number;
+  /** Runs one job; onEpoch sees every epoch before the promise resolves. Rejects on abort, throw or thread death. */
+  run(job: RunJob, onEpoch: (metrics: EpochMetrics) => void, signal: AbortSignal): Promise<TrainTaskResult>;
+  close(): Promise<void>;
+}
+
+export interface LocalExecutorOptions {
+  threads?: number;
+  /** Per-thread V8 heap limit; a run over it fails and its thread is replaced. */
+  maxHeapMb?: number;
+  /** The worker module; tests point this at a fixture. Defaults to workers/train-worker (.ts under tsx, .js built). */
+  workerFile?: string;
+}
+
+const runningFromSource = import.meta.url.endsWith('.ts');
+
+function defaultWorkerFile(): string {
+  const ext = runningFromSource ? 'ts' : 'js';
+  return fileURLToPath(new URL(`../workers/train-worker.${ext}`, import.meta.url));
+}
+
+export function createLocalExecutor(options: LocalExecutorOptions = {}): Executor {
+  const threads = Math.max(1, options.threads ?? availableParallelism());
+  const filename = options.workerFile ?? defaultWorkerFile();
+  const pool = new Piscina({
+    filename,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 60_000,
+    // Node 20 cannot load .ts in a worker by itself: register tsx when running from source.
+    execArgv: filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
+  });
+
+  async function run(job: RunJob, onEpoch: (m: EpochMetrics) => void, signal: AbortSignal) {
+    const { port1, port2 } = new MessageChannel();
+    let ended!: () => void;
+    const endReceived = new Promise<void>((resolve) => { ended = resolve; });
+    port1.on('message', (message: ProgressMessage) => {
+      if (message.type === 'epoch') onEpoch(message.metrics);
+      else ended();
+    });
+    const task: TrainTask = { runId: job.runId, config: job.config, port: port2 };
+    try {
+      const result = (await pool.run(task, { transferList: [port2], signal })) as TrainTaskResult;
+      await endReceived;
+      return result;
+    } finally {
+      port1.close();
+    }
+  }
+
+  return {
+    threads,
+    run,
+    async close() {
+      await pool.destroy();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+// The JSON API: thin handlers that parse, call the store or scheduler, and answer JSON.
+import { Router, type Request } from 'express';
+import type { AppDeps } from '../app.js';
+import { HttpError, NotFoundError } from '../errors.js';
+import { exportPivot, exportRuns, PIVOT_METRICS, type PivotMetric } from '../exports/index.js';
+import { getPreset, listPresets } from '../presets.js';
+
+const EXPORT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  latex: 'application/x-latex; charset=utf-8',
+};
+
+/** Parses a positive integer id from the path; anything else is a 404 for `what`. */
+export function parseId(raw: string | undefined, what: string): number {
+  const id = Number(raw);
+  if (!raw || !/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id <= 0) throw new NotFoundError(what, raw ?? '');
+  return id;
+}
+
+function queryString(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function queryInt(req: Request, name: string, fallback: number, max: number): number {
+  const raw = queryString(req, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new HttpError(400, 'bad_query', `query parameter "${name}" must be an integer from 0 to ${max}`);
+  }
+  return value;
+}
+
+export function createApiRouter(deps: AppDeps): Router {
+  const { store, scheduler } = deps;
+  const router = Router();
+
+  router.get('/presets', (_req, res) => {
+    res.json(listPresets());
+  });
+
+  // Body: a sweep spec, or {"preset": "<name>"}.
+  router.post('/sweeps', (req, res) => {
+    const body: unknown = req.body;
+    if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new HttpError(400, 'bad_request', 'the body must be a JSON object: a sweep spec or {"preset": "<name>"}');
+    }
+    const preset = (body as { preset?: unknown }).preset;
+    const spec = typeof preset === 'string' ? getPreset(preset).spec : body;
+    const created = scheduler.submit(spec);
+    res.status(201).location(`/api/sweeps/${created.id}`).json(created);
+  });
+
+  router.get('/sweeps', (_req, res) => {
+    res.json(store.listSweeps());
+  });
+
+  router.get('/sweeps/:id', (req, res) => {
+    res.json(store.getSweep(parseId(req.params.id, 'sweep')));
+  });
+
+  router.post('/sweeps/:id/cancel', (req, res) => {
+    const id = parseId(req.params.id, 'sweep');
+    scheduler.cancel(id);
+    res.json(store.getSweep(id));
+  });
+
+  router.post('/sweeps/:id/rerun', (req, res) => {
+    const id = parseId(req.params.id, 'sweep');
+    store.getSweep(id);
+    const requeued = scheduler.rerun(id);
+    res.json({ id, requeued });
+  });
+
+  router.get('/sweeps/:id/runs', (req, res) => {
+    const id = parseId(req.params.id, 'sweep');
+    store.getSweep(id);
+    const order = queryString(req, 'order');
+    res.json(
+      store.listRuns(id, {
+        status: queryString(req, 'status'),
+        verdict: queryString(req, 'verdict'),
+        sortBy: queryString(req, 'sort'),
+        order: order === 'desc' ? 'desc' : 'asc',
+        limit: queryInt(req, 'limit', 100, 10_000),
+        offset: queryInt(req, 'offset', 0, Number.MAX_SAFE_INTEGER),
+      }),
+    );
+  });
+
+  router.get('/sweeps/:id/export', (req, res) => {
+    const id = parseId(req.params.id, 'sweep');
+    const sweep = store.getSweep(id);
+    const format = queryString(req, 'format') ?? 'csv';
+    const pivot = queryString(req, 'pivot');
+    const allowed = pivot ? ['md', 'csv', 'latex'] : ['csv', 'json', 'md'];
+    if (!allowed.includes(format)) {
+      throw new HttpError(400, 'bad_query', `query parameter "format" must be one of ${allowed.join(', ')}${pivot ? ' with pivot' : ''}`);
+    }
+    if (pivot && !(PIVOT_METRICS as readonly string[]).includes(pivot)) {
+      throw new HttpError(400, 'bad_query', `query parameter "pivot" must be one of ${PIVOT_METRICS.join(', ')}`);
+    }
+    const ext = format === 'latex' ? 'tex' : format;
+    const base = `initlab-sweep-${sweep.id}${pivot ? `-pivot-${pivot}` : ''}.${ext}`;
+    res.type(EXPORT_TYPES[format]!).attachment(base);
+    if (pivot) exportPivot(store, id, pivot as PivotMetric, format as 'md' | 'csv' | 'latex', res);
+    else exportRuns(store, id, format as 'csv' | 'json' | 'md', res);
+    res.end();
+  });
+
+  router.get('/runs/:id', (req, res) => {
+    const id = parseId(req.params.id, 'run');
+    const run = store.getRun(id);
+    if (!run) throw new NotFoundError('run', id);
+    res.json(run);
+  });
+
+  router.get('/runs/:id/metrics', (req, res) => {
+    const id = parseId(req.params.id, 'run');
+    if (!store.getRun(id)) throw new NotFoundError('run', id);
+    res.json(store.getRunMetrics(id));
+  });
+
+  router.post('/runs/:id/replay', (req, res) => {
+    const id = parseId(req.params.id, 'run');
+    const created = scheduler.replay(id);
+    res.status(201).location(`/api/sweeps/${created.id}`).json(created);
+  });
+
+  // Anything else under /api is a JSON 404.
+  router.use((req, _res, next) => next(new NotFoundError('endpoint', req.path)));
+  return router;
+}

@@ -1,0 +1,253 @@
+// The scheduler: turns queued runs into executor tasks, shares the threads fairly between sweeps, and records
+// every outcome through the store (the metrics writer for epochs). It owns no SQL and no HTML.
+//
+// Fairness: when a thread frees up, the next run comes from the active sweep that has had the fewest runs
+// dispatched since it became active (ties: the older sweep). A 5-run sweep started behind a 5,000-run sweep
+// therefore gets the free threads until it has caught up, and finishes in about its own run time.
+import type { Store } from '../db/store.js';
+import type { EventBus } from './events.js';
+import type { Executor } from './executor.js';
+import type { MetricsWriter } from './metrics-writer.js';
+import { expandSweep, parseSweepSpec } from './sweep-spec.js';
+
+export interface SchedulerDeps {
+  store: Store;
+  executor: Executor;
+  writer: MetricsWriter;
+  events: EventBus;
+  /** Runs per sweep above which a spec is refused (default 5,000). */
+  maxRunsPerSweep?: number;
+  now?: () => number;
+}
+
+interface ActiveSweep {
+  id: number;
+  queue: number[];      // queued run ids in dispatch order
+  dispatched: number;   // runs handed out since activation (fair-share key)
+  running: number;
+}
+
+interface RunningRun {
+  sweepId: number;
+  controller: AbortController;
+  cancelled: boolean;
+}
+
+export interface SubmitResult {
+  id: number;
+  runs: number;
+  duplicates: number;
+}
+
+export interface Scheduler {
+  /**
+   * Requeues runs a crash left running and (unless `resumeSweeps` is false) resumes every unfinished sweep.
+   * The headless CLI passes false and resumes only the sweep it was asked for.
+   */
+  start(options?: { resumeSweeps?: boolean }): void;
+  /** Starts dispatching a sweep's queued runs (after `start({ resumeSweeps: false })`). */
+  resume(sweepId: number): void;
+  submit(specInput: unknown): SubmitResult;
+  /** Queued runs become cancelled at once; running ones are aborted. */
+  cancel(sweepId: number): void;
+  /** Re-queues a sweep's runs with the given statuses (default failed, diverged, cancelled); returns how many. */
+  rerun(sweepId: number, statuses?: Array<'failed' | 'diverged' | 'cancelled'>): number;
+  /** Runs one finished run's config again as a new one-run sweep; returns the new sweep's id. */
+  replay(runId: number): SubmitResult;
+  /** Resolves when the sweep has no queued or running runs left. */
+  waitForSweep(sweepId: number): Promise<void>;
+  readonly runningCount: number;
+  /** Stops dispatching and aborts running runs, leaving them 'running' so the next start requeues them. */
+  close(): Promise<void>;
+}
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const { store, executor, writer, events } = deps;
+  const now = deps.now ?? Date.now;
+  const maxRuns = deps.maxRunsPerSweep ?? 5000;
+  const active = new Map<number, ActiveSweep>();
+  const running = new Map<number, RunningRun>();
+  const waiters = new Map<number, Array<() => void>>();
+  let closing = false;
+
+  function activate(sweepId: number) {
+    const queue = store.queuedRunIds(sweepId);
+    const existing = active.get(sweepId);
+    if (existing) {
+      const known = new Set(existing.queue);
+      for (const id of queue) if (!known.has(id)) existing.queue.push(id);
+    } else {
+      active.set(sweepId, { id: sweepId, queue, dispatched: 0, running: 0 });
+    }
+    settleSweep(sweepId);
+    pump();
+  }
+
+  function pickSweep(): ActiveSweep | undefined {
+    let best: ActiveSweep | undefined;
+    for (const sweep of active.values()) {
+      if (sweep.queue.length === 0) continue;
+      if (!best || sweep.dispatched < best.dispatched) best = sweep;
+    }
+    return best;
+  }
+
+  function pump() {
+    while (!closing && running.size < executor.threads) {
+      const sweep = pickSweep();
+      if (!sweep) return;
+      const runId = sweep.queue.shift()!;
+      sweep.dispatched += 1;
+      launch(sweep, runId);
+    }
+  }
+
+  function launch(sweep: ActiveSweep, runId: number) {
+    const run = store.getRun(runId);
+    if (!run || run.status !== 'queued') return; // cancelled or re-queued elsewhere meanwhile
+    store.startRun(runId, now());
+    const entry: RunningRun = { sweepId: sweep.id, controller: new AbortController(), cancelled: false };
+    running.set(runId, entry);
+    sweep.running += 1;
+    events.publish({ type: 'run-started', sweepId: sweep.id, runId });
+    const onEpoch = (metrics: Parameters<MetricsWriter['push']>[1]) => {
+      writer.push(runId, metrics);
+      events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: [metrics] });
+    };
+    executor
+      .run({ runId, config: run.config }, onEpoch, entry.controller.signal)
+      .then(
+        (result) => {
+          writer.flushRun(runId);
+          store.finishRun(runId, {
+            status: result.status,
+            verdicts: result.verdicts,
+            divergence: result.divergence,
+            theoryPreVar: result.theoryPreVar,
+            durationMs: result.durationMs,
+            epochsCompleted: result.epochsCompleted,
+            finishedAt: now(),
+          });
+          events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: result.status });
+        },
+        (error: unknown) => {
+          if (closing) return; // left 'running': the next start requeues it
+          writer.flushRun(runId);
+          if (entry.cancelled) {
+            store.cancelRun(runId, now());
+            events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: 'cancelled' });
+          } else {
+            store.failRun(runId, describeError(error), now());
+            events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: 'failed' });
+          }
+        },
+      )
+      .catch((error: unknown) => {
+        // Recording the outcome itself failed (e.g. the database is gone): say so, don't crash the server.
+        console.error(`initlab: could not record the outcome of run ${runId}:`, error);
+      })
+      .finally(() => {
+        running.delete(runId);
+        sweep.running -= 1;
+        if (closing) return;
+        events.publish({ type: 'sweep-progress', sweepId: sweep.id });
+        settleSweep(sweep.id);
+        pump();
+      });
+  }
+
+  /** Finishes the sweep in the store once nothing of it is queued or running, and wakes its waiters. */
+  function settleSweep(sweepId: number) {
+    const sweep = active.get(sweepId);
+    if (sweep && (sweep.queue.length > 0 || sweep.running > 0)) return;
+    active.delete(sweepId);
+    const status = store.finishSweepIfDone(sweepId);
+    if (status) events.publish({ type: 'sweep-finished', sweepId, status });
+    for (const wake of waiters.get(sweepId) ?? []) wake();
+    waiters.delete(sweepId);
+  }
+
+  return {
+    start({ resumeSweeps = true } = {}) {
+      store.requeueInterrupted();
+      if (resumeSweeps) for (const sweepId of store.unfinishedSweepIds()) activate(sweepId);
+    },
+
+    resume(sweepId) {
+      store.getSweep(sweepId);
+      activate(sweepId);
+    },
+
+    submit(specInput) {
+      const spec = parseSweepSpec(specInput);
+      const plan = expandSweep(spec, { maxRuns });
+      const { id } = store.createSweep({
+        name: spec.name,
+        spec,
+        varying: plan.varying,
+        runs: plan.runs,
+        createdAt: now(),
+      });
+      activate(id);
+      return { id, runs: plan.runs.length, duplicates: plan.duplicates };
+    },
+
+    cancel(sweepId) {
+      store.getSweep(sweepId); // throws NotFound for an unknown id
+      const sweep = active.get(sweepId);
+      if (sweep) sweep.queue.length = 0;
+      store.cancelQueuedRuns(sweepId, now());
+      for (const entry of running.values()) {
+        if (entry.sweepId !== sweepId) continue;
+        entry.cancelled = true;
+        entry.controller.abort();
+      }
+      store.setSweepStatus(sweepId, 'cancelled', now());
+      events.publish({ type: 'sweep-progress', sweepId });
+      settleSweep(sweepId);
+    },
+
+    rerun(sweepId, statuses = ['failed', 'diverged', 'cancelled']) {
+      const count = store.requeueRuns(sweepId, statuses);
+      if (count > 0) {
+        store.setSweepStatus(sweepId, 'running', null);
+        activate(sweepId);
+        events.publish({ type: 'sweep-progress', sweepId });
+      }
+      return count;
+    },
+
+    replay(runId) {
+      const run = store.getRun(runId);
+      if (!run) throw Object.assign(new Error(`run ${runId} not found`), { status: 404, code: 'not_found' });
+      const sweep = store.getSweep(run.sweepId);
+      return this.submit({ name: `replay of run ${runId} (${sweep.name})`, base: run.config, replayOf: runId });
+    },
+
+    waitForSweep(sweepId) {
+      if (!active.has(sweepId)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const list = waiters.get(sweepId) ?? [];
+        list.push(resolve);
+        waiters.set(sweepId, list);
+      });
+    },
+
+    get runningCount() {
+      return running.size;
+    },
+
+    async close() {
+      closing = true;
+      for (const entry of running.values()) entry.controller.abort();
+      writer.flush();
+      for (const list of waiters.values()) for (const wake of list) wake();
+      waiters.clear();
+    },
+  };
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

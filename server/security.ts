@@ -1,0 +1,75 @@
+// Request guards: same-origin checks for state-changing requests, and an access token off loopback.
+import { timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { ForbiddenError, HttpError } from './errors.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const TOKEN_COOKIE = 'initlab_token';
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Refuses state-changing requests that a browser marks as coming from another site. Browsers send
+ * `Sec-Fetch-Site` (and `Origin`) on POSTs; a request from the dashboard is `same-origin`. Clients that are
+ * not browsers (curl, scripts) send neither, and cannot be steered by another site, so they pass.
+ */
+export function sameOriginGuard(req: Request, _res: Response, next: NextFunction) {
+  if (SAFE_METHODS.has(req.method)) return next();
+  const site = req.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') {
+    return next(new ForbiddenError(`cross-site ${req.method} refused (Sec-Fetch-Site: ${site})`));
+  }
+  const origin = req.get('origin');
+  if (origin && origin !== 'null') {
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      return next(new ForbiddenError(`malformed Origin header refused`));
+    }
+    if (originHost !== req.get('host')) {
+      return next(new ForbiddenError(`cross-origin ${req.method} from ${origin} refused`));
+    }
+  } else if (origin === 'null') {
+    return next(new ForbiddenError(`${req.method} from an opaque origin refused`));
+  }
+  next();
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  const header = req.get('cookie');
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * With a token configured, every request must carry it: `Authorization: Bearer <token>`, the cookie set by
+ * opening any page once with `?token=<token>`, or that query parameter itself.
+ */
+export function tokenGuard(token: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const fromQuery = typeof req.query.token === 'string' ? req.query.token : undefined;
+    const auth = req.get('authorization');
+    const fromHeader = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    const presented = fromHeader ?? fromQuery ?? readCookie(req, TOKEN_COOKIE);
+    if (!presented || !sameSecret(presented, token)) {
+      return next(new HttpError(401, 'unauthorized', 'an access token is required (INITLAB_TOKEN)'));
+    }
+    if (fromQuery) {
+      res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/' });
+    }
+    next();
+  };
+}

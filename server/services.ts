@@ -1,0 +1,84 @@
+// Wires the job server's services together: database, store, metrics writer, event bus, executor, scheduler.
+// `serve` and the headless `sweep` command both start here; tests build the same graph on a temp file.
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { openDatabase } from '../db/open.js';
+import { createStore, type Store } from '../db/store.js';
+import { createEventBus, type EventBus } from './events.js';
+import { createLocalExecutor, type Executor } from './executor.js';
+import { createMetricsWriter, type MetricsWriter } from './metrics-writer.js';
+import { createScheduler, type Scheduler } from './scheduler.js';
+
+export const DEFAULT_DB_FILE = 'data/initlab.db';
+
+export interface ServiceOptions {
+  /** SQLite file; `:memory:` for tests. Default: $INITLAB_DB or ./data/initlab.db. */
+  dbFile?: string;
+  /** Training threads; default: the machine's cores. */
+  threads?: number;
+  /** An executor to use instead of the local Piscina pool (tests). */
+  executor?: Executor;
+  workerFile?: string;
+  maxHeapMb?: number;
+  maxRunsPerSweep?: number;
+  eventIntervalMs?: number;
+}
+
+export interface Services {
+  db: Database;
+  dbFile: string;
+  store: Store;
+  writer: MetricsWriter;
+  events: EventBus;
+  executor: Executor;
+  scheduler: Scheduler;
+  /** Stops dispatching, aborts running runs (the next start requeues them), flushes and closes everything. */
+  close(): Promise<void>;
+}
+
+export function resolveDbFile(option?: string): string {
+  const file = option ?? process.env.INITLAB_DB ?? DEFAULT_DB_FILE;
+  return file === ':memory:' ? file : resolve(file);
+}
+
+export function openServices(options: ServiceOptions = {}): Services {
+  const dbFile = resolveDbFile(options.dbFile);
+  const db = openDatabase(dbFile);
+  const store = createStore(db);
+  const writer = createMetricsWriter(store);
+  const events = createEventBus({ intervalMs: options.eventIntervalMs ?? 250 });
+  const executor =
+    options.executor ??
+    createLocalExecutor({
+      threads: options.threads ?? availableParallelism(),
+      workerFile: options.workerFile,
+      maxHeapMb: options.maxHeapMb,
+    });
+  const scheduler = createScheduler({
+    store,
+    executor,
+    writer,
+    events,
+    maxRunsPerSweep: options.maxRunsPerSweep,
+  });
+  let closed = false;
+  return {
+    db,
+    dbFile,
+    store,
+    writer,
+    events,
+    executor,
+    scheduler,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await scheduler.close();
+      await executor.close();
+      writer.close();
+      events.close();
+      db.close();
+    },
+  };
+}
