@@ -1,0 +1,232 @@
+// The training loop: one run of a config on a data set, evaluated at initialization and after every epoch.
+// Everything the step loop touches (batch buffers, workspace, optimizer state) is allocated before it starts.
+// Not here: loading iris/mnist from disk (workers/datasets.ts) and threads (workers/train-worker.ts).
+import { clipGradients } from './clip.js';
+import {
+  type Dataset, DatasetError, datasetSize, generateDataset, identityOrder, selectProbe, shuffleInPlace,
+  splitDataset,
+} from './data.js';
+import { createDiagnostics, measureProbe, type ProbeBatch } from './diagnostics.js';
+import {
+  computeLoss, countCorrect, createNetwork, createWorkspace, forward, forwardBackward, type Network, type Workspace,
+} from './network.js';
+import { meanSquare, normalizeSplit } from './normalize.js';
+import { createOptimizer } from './optim.js';
+import { createRng, type Rng } from './rng.js';
+import { theoryPreVariance } from './theory.js';
+import type { Divergence, EpochMetrics, NetworkSpec, RunConfig, RunResult } from './types.js';
+import { computeVerdicts } from './verdicts.js';
+
+export interface TrainOptions {
+  /** The full data set (before the split); required for iris and mnist. Default: generated from the config. */
+  data?: Dataset;
+  /**
+   * The data stream to continue from (after a loader drew from it); default createRng(config.seed, 0).
+   * The stream is consumed in order: data set, split, probe batch, one shuffle per epoch.
+   */
+  dataRng?: Rng;
+}
+
+/** One-hot targets (N, K) for labels in [0, K). Both losses train on these. */
+export function oneHot(labels: Int32Array | Uint8Array, classes: number): Float32Array {
+  const targets = new Float32Array(labels.length * classes);
+  for (let i = 0; i < labels.length; i++) targets[i * classes + labels[i]] = 1;
+  return targets;
+}
+
+function checkDataset(data: Dataset): void {
+  const n = datasetSize(data);
+  if (data.inputs.length !== n * data.features) {
+    throw new DatasetError(`data set inputs hold ${data.inputs.length} values, expected ${n}·${data.features}`);
+  }
+  for (let i = 0; i < n; i++) {
+    const label = data.labels[i];
+    if (!(label >= 0 && label < data.classes)) {
+      throw new DatasetError(`label ${label} of sample ${i} is outside [0, ${data.classes})`);
+    }
+  }
+}
+
+/** The network spec a run config describes, for a data set of D features and K classes. */
+export function networkSpecFor(config: RunConfig, features: number, classes: number): NetworkSpec {
+  return {
+    inputs: features,
+    outputs: classes,
+    hidden: config.model.hidden,
+    activation: config.model.activation,
+    init: config.model.init,
+    biasInit: config.model.biasInit,
+    loss: config.train.loss,
+  };
+}
+
+/** The index of the first layer whose slice of `buf` (params or grads layout) holds a non-finite value. */
+function firstNonFiniteLayer(net: Network, buf: Float32Array): number | null {
+  for (let l = 0; l < net.layout.length; l++) {
+    const { wOffset, bOffset, fanOut } = net.layout[l];
+    for (let i = wOffset; i < bOffset + fanOut; i++) if (!Number.isFinite(buf[i])) return l;
+  }
+  return null;
+}
+
+/** The first layer whose pre-activations on the last forward (`batch` rows) are non-finite. */
+function firstNonFiniteActivation(net: Network, ws: Workspace, batch: number): number | null {
+  for (let l = 0; l < net.layout.length; l++) {
+    const n = batch * net.layout[l].fanOut;
+    const pre = ws.pre[l];
+    for (let i = 0; i < n; i++) if (!Number.isFinite(pre[i])) return l;
+  }
+  return null;
+}
+
+/** A cheap finiteness test: a float64 sum of float32 values overflows only if some value is not finite. */
+function allFinite(buf: Float32Array): boolean {
+  let sum = 0;
+  for (let i = 0; i < buf.length; i++) sum += buf[i];
+  return Number.isFinite(sum);
+}
+
+/**
+ * Trains one run. Calls onEpoch for epoch 0 (before any step) and after every epoch, and returns every one of
+ * them with the verdicts. A non-finite loss, gradient or parameter stops the run with status 'diverged'.
+ * Deterministic: the same config and seed give bitwise-identical metrics (durationMs aside).
+ */
+export function trainRun(
+  config: RunConfig, onEpoch?: (metrics: EpochMetrics) => void, options: TrainOptions = {},
+): RunResult {
+  const startedMs = Date.now();
+  const dataRng = options.dataRng ?? createRng(config.seed, 0);
+  const data = options.data ?? generateDataset(config.dataset, dataRng);
+  checkDataset(data);
+  const D = data.features;
+  const K = data.classes;
+
+  const split = splitDataset(data, config.dataset.valFraction, dataRng);
+  normalizeSplit(split, config.dataset.normalize);
+  const probeData = selectProbe(split.train, config.train.probeSize, dataRng);
+  const probe: ProbeBatch = {
+    inputs: probeData.inputs, targets: oneHot(probeData.labels, K), batch: datasetSize(probeData),
+  };
+  const train = { inputs: split.train.inputs, targets: oneHot(split.train.labels, K), size: datasetSize(split.train) };
+  const val = { inputs: split.val.inputs, targets: oneHot(split.val.labels, K), size: datasetSize(split.val) };
+
+  const spec = networkSpecFor(config, D, K);
+  const net = createNetwork(spec, config.seed, { lsuvBatch: { inputs: probe.inputs, batch: probe.batch } });
+  const theoryPreVar = theoryPreVariance(spec, meanSquare(split.train));
+  const optimizer = createOptimizer(config.train, net.layout, net.numParams);
+  const clip = config.train.clip;
+
+  const B = Math.min(config.train.batchSize, train.size);
+  const ws = createWorkspace(net, Math.max(B, probe.batch));
+  const diag = createDiagnostics(net);
+  const batchInputs = new Float32Array(B * D);
+  const batchTargets = new Float32Array(B * K);
+  const order = identityOrder(train.size);
+
+  const epochs: EpochMetrics[] = [];
+  let divergence: Divergence | null = null;
+  let step = 0;
+
+  /** Mean loss and accuracy over a whole split, forward only, in chunks of the workspace size. */
+  const evaluateSplit = (inputs: Float32Array, targets: Float32Array, size: number) => {
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < size; start += ws.maxBatch) {
+      const n = Math.min(ws.maxBatch, size - start);
+      const chunkTargets = targets.subarray(start * K, (start + n) * K);
+      forward(net, ws, inputs.subarray(start * D, (start + n) * D), n);
+      lossSum += computeLoss(net, ws, chunkTargets, n) * n;
+      correct += countCorrect(ws, chunkTargets, n, K);
+    }
+    return { loss: lossSum / size, acc: correct / size };
+  };
+
+  const evaluate = (epoch: number, clippedSteps: number): EpochMetrics => {
+    const trainEval = evaluateSplit(train.inputs, train.targets, train.size);
+    const valEval = evaluateSplit(val.inputs, val.targets, val.size);
+    const probeResult = measureProbe(diag, net, ws, probe);
+    return {
+      epoch,
+      step,
+      trainLoss: trainEval.loss,
+      trainAcc: trainEval.acc,
+      valLoss: valEval.loss,
+      valAcc: valEval.acc,
+      gradNorm: probeResult.gradNorm,
+      clipped: clippedSteps > 0,
+      clippedSteps,
+      layers: probeResult.layers,
+    };
+  };
+
+  /** The first layer whose forward pass over the training split goes non-finite (null if none does). */
+  const locateNonFiniteForward = (): number | null => {
+    let first: number | null = null;
+    for (let start = 0; start < train.size; start += ws.maxBatch) {
+      const n = Math.min(ws.maxBatch, train.size - start);
+      forward(net, ws, train.inputs.subarray(start * D, (start + n) * D), n);
+      const layer = firstNonFiniteActivation(net, ws, n);
+      if (layer !== null && (first === null || layer < first)) first = layer;
+    }
+    return first;
+  };
+
+  /** Evaluates and records an epoch, or returns the divergence if its training loss is not finite. */
+  const evaluateOrDiverge = (epoch: number, clippedSteps: number): Divergence | null => {
+    if (!allFinite(net.params)) {
+      return { epoch, step, layer: firstNonFiniteLayer(net, net.params), quantity: 'parameter' };
+    }
+    const metrics = evaluate(epoch, clippedSteps);
+    if (!Number.isFinite(metrics.trainLoss)) {
+      return { epoch, step, layer: locateNonFiniteForward(), quantity: 'loss' };
+    }
+    epochs.push(metrics);
+    onEpoch?.(metrics);
+    return null;
+  };
+
+  // Epoch 0, before any step: a network already non-finite at initialization diverges at step 0.
+  divergence = evaluateOrDiverge(0, 0);
+
+  for (let epoch = 1; epoch <= config.train.epochs && divergence === null; epoch++) {
+    shuffleInPlace(order, dataRng);
+    let clippedSteps = 0;
+    for (let start = 0; start < train.size; start += B) {
+      // batch (n, D) and targets (n, K) gathered from the shuffled order
+      const n = Math.min(B, train.size - start);
+      for (let r = 0; r < n; r++) {
+        const src = order[start + r];
+        for (let d = 0; d < D; d++) batchInputs[r * D + d] = train.inputs[src * D + d];
+        for (let k = 0; k < K; k++) batchTargets[r * K + k] = train.targets[src * K + k];
+      }
+      const loss = forwardBackward(net, ws, batchInputs, batchTargets, n);
+      if (!Number.isFinite(loss)) {
+        // Parameters that went non-finite in the previous step show up here first as a non-finite loss.
+        const badParams = firstNonFiniteLayer(net, net.params);
+        divergence = badParams !== null
+          ? { epoch, step, layer: badParams, quantity: 'parameter' }
+          : { epoch, step: step + 1, layer: firstNonFiniteActivation(net, ws, n), quantity: 'loss' };
+        break;
+      }
+      const { norm, clipped } = clipGradients(net.grads, clip);
+      if (!Number.isFinite(norm)) {
+        divergence = { epoch, step: step + 1, layer: firstNonFiniteLayer(net, net.grads), quantity: 'gradient' };
+        break;
+      }
+      if (clipped) clippedSteps++;
+      optimizer.step(net.params, net.grads);
+      step++;
+    }
+    if (divergence !== null) break;
+    divergence = evaluateOrDiverge(epoch, clippedSteps);
+  }
+
+  return {
+    status: divergence === null ? 'succeeded' : 'diverged',
+    epochs,
+    verdicts: computeVerdicts(epochs, divergence),
+    divergence,
+    theoryPreVar,
+    durationMs: Date.now() - startedMs,
+  };
+}
