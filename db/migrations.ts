@@ -1,0 +1,133 @@
+// Versioned schema: an ordered list of steps; PRAGMA user_version records how many have been applied.
+// Each step runs in its own transaction. Never edit a released step; append a new one.
+import type { Database } from 'better-sqlite3';
+import { SchemaVersionError } from './errors.js';
+
+export interface Migration {
+  version: number;   // 1-based, equal to its index + 1
+  name: string;
+  up: (db: Database) => void;
+}
+
+// Numbers: metric columns are REAL. SQLite stores NaN as NULL, so in epoch_metrics / layer_metrics NULL means NaN
+// (every epoch reports every field); ±Infinity is stored as a REAL infinity (the 1e999 literal) and reads back
+// as ±Infinity. In runs, the final_* / best_* columns are NULL when there is no value (no epochs, or NaN).
+// Times are INTEGER milliseconds since the Unix epoch. JSON columns hold text checked by json_valid.
+const initialSchema = `
+CREATE TABLE sweeps (
+  id           INTEGER PRIMARY KEY,
+  name         TEXT    NOT NULL,
+  spec         TEXT    NOT NULL CHECK (json_valid(spec)),
+  varying      TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(varying) AND json_type(varying) = 'array'),
+  status       TEXT    NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'finished', 'cancelled')),
+  run_limit    INTEGER CHECK (run_limit IS NULL OR run_limit > 0),
+  created_at   INTEGER NOT NULL,
+  finished_at  INTEGER
+);
+
+CREATE TABLE runs (
+  id                INTEGER PRIMARY KEY,
+  sweep_id          INTEGER NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
+  position          INTEGER NOT NULL,
+  config            TEXT    NOT NULL CHECK (json_valid(config)),
+  hash              TEXT    NOT NULL,
+  seed              INTEGER NOT NULL,
+  init_label        TEXT    NOT NULL,
+  activation_label  TEXT    NOT NULL,
+  status            TEXT    NOT NULL DEFAULT 'queued'
+                    CHECK (status IN ('queued', 'running', 'succeeded', 'diverged', 'failed', 'cancelled')),
+  attempt           INTEGER NOT NULL DEFAULT 1,
+  error             TEXT,
+  verdicts          TEXT    CHECK (verdicts IS NULL OR json_valid(verdicts)),
+  divergence        TEXT    CHECK (divergence IS NULL OR json_valid(divergence)),
+  theory_pre_var    TEXT    CHECK (theory_pre_var IS NULL OR json_valid(theory_pre_var)),
+  started_at        INTEGER,
+  finished_at       INTEGER,
+  duration_ms       REAL,
+  epochs_completed  INTEGER NOT NULL DEFAULT 0,
+  final_train_loss  REAL,
+  final_train_acc   REAL,
+  final_val_loss    REAL,
+  final_val_acc     REAL,
+  best_train_loss   REAL,
+  best_train_acc    REAL,
+  best_val_loss     REAL,
+  best_val_acc      REAL,
+  UNIQUE (sweep_id, hash),
+  UNIQUE (sweep_id, position)           -- also the index for "runs of a sweep in dispatch order"
+);
+CREATE INDEX runs_by_sweep_status ON runs (sweep_id, status, position);   -- claim next queued, counts, filters
+CREATE INDEX runs_by_sweep_cell ON runs (sweep_id, init_label, activation_label, seed); -- heatmap, pivot
+CREATE INDEX runs_by_status ON runs (status) WHERE status = 'running';    -- crash recovery at start-up
+
+-- The run state machine of db/run-status.ts, enforced once more at the bottom (a test checks they agree).
+CREATE TRIGGER runs_status_transition BEFORE UPDATE OF status ON runs
+WHEN OLD.status <> NEW.status AND NOT (
+     (OLD.status = 'queued'  AND NEW.status IN ('running', 'cancelled'))
+  OR (OLD.status = 'running' AND NEW.status IN ('succeeded', 'diverged', 'failed', 'cancelled', 'queued'))
+  OR (OLD.status IN ('succeeded', 'diverged', 'failed', 'cancelled') AND NEW.status = 'queued'))
+BEGIN
+  SELECT RAISE(ABORT, 'illegal run status transition');
+END;
+
+CREATE TABLE epoch_metrics (
+  run_id         INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch          INTEGER NOT NULL,
+  step           INTEGER NOT NULL,
+  train_loss     REAL,
+  train_acc      REAL,
+  val_loss       REAL,
+  val_acc        REAL,
+  grad_norm      REAL,
+  clipped        INTEGER NOT NULL CHECK (clipped IN (0, 1)),
+  clipped_steps  INTEGER NOT NULL,
+  PRIMARY KEY (run_id, epoch)
+) WITHOUT ROWID;
+
+CREATE TABLE layer_metrics (
+  run_id            INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  epoch             INTEGER NOT NULL,
+  layer             INTEGER NOT NULL,
+  units             INTEGER NOT NULL,
+  act_mean          REAL,
+  act_std           REAL,
+  pre_std           REAL,
+  saturated_frac    REAL,
+  dead_frac         REAL,
+  delta_norm        REAL,
+  weight_grad_norm  REAL,
+  weight_norm       REAL,
+  update_ratio      REAL,
+  distinct_units    INTEGER NOT NULL,
+  PRIMARY KEY (run_id, epoch, layer)
+) WITHOUT ROWID;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', up: (db) => db.exec(initialSchema) },
+];
+
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies the steps after the database's user_version, each in a transaction that also bumps user_version,
+ * so a failing step leaves the database at the previous version. Returns the versions applied.
+ */
+export function applyMigrations(db: Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration '${m.name}' has version ${m.version}, expected ${i + 1}`);
+  });
+  const current = schemaVersion(db);
+  if (current > migrations.length) throw new SchemaVersionError(current, migrations.length);
+  const applied: number[] = [];
+  for (const migration of migrations.slice(current)) {
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+    applied.push(migration.version);
+  }
+  return applied;
+}

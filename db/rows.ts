@@ -1,0 +1,79 @@
+// Mapping between SQL rows and the store's types: column lists, JSON columns, non-finite numbers.
+// JSON has no NaN or Infinity, so numbers inside JSON columns (verdict values, theoryPreVar) that are not finite are
+// written as the strings "NaN", "Infinity", "-Infinity" and turned back into numbers when read.
+import type { RunStatus, SweepStatus } from './run-status.js';
+import type { DivergenceRow, Run, Sweep, VerdictRow } from './types.js';
+
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+function encodeNonFinite(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+/** JSON text for a column; non-finite numbers become "NaN" / "Infinity" / "-Infinity". */
+export function encodeJson(value: unknown): string {
+  return JSON.stringify(value, encodeNonFinite);
+}
+
+export function decodeNumberArray(text: string | null): number[] | null {
+  if (text === null) return null;
+  return (JSON.parse(text) as unknown[]).map((v) => (typeof v === 'string' && v in NON_FINITE ? NON_FINITE[v] : (v as number)));
+}
+
+export function decodeVerdicts(text: string | null): VerdictRow[] | null {
+  if (text === null) return null;
+  return JSON.parse(text, (key, value: unknown) =>
+    key === 'value' && typeof value === 'string' && value in NON_FINITE ? NON_FINITE[value] : value) as VerdictRow[];
+}
+
+/** SQLite stores NaN as NULL; metric columns are never otherwise NULL, so NULL reads back as NaN. */
+export function nanFromNull(value: number | null): number {
+  return value === null ? Number.NaN : value;
+}
+
+export const SWEEP_COLUMNS = `sweeps.id AS id, sweeps.name AS name, sweeps.spec AS spec, sweeps.varying AS varying,
+  sweeps.status AS status, sweeps.run_limit AS runLimit, sweeps.created_at AS createdAt,
+  sweeps.finished_at AS finishedAt`;
+
+export interface SweepSqlRow {
+  id: number;
+  name: string;
+  spec: string;
+  varying: string;
+  status: SweepStatus;
+  runLimit: number | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export function toSweep(row: SweepSqlRow): Sweep {
+  return { ...row, spec: JSON.parse(row.spec), varying: JSON.parse(row.varying) as string[] };
+}
+
+export const RUN_COLUMNS = `runs.id AS id, runs.sweep_id AS sweepId, runs.position AS position, runs.config AS config,
+  runs.hash AS hash, runs.seed AS seed, runs.init_label AS initLabel, runs.activation_label AS activationLabel,
+  runs.status AS status, runs.attempt AS attempt, runs.error AS error, runs.verdicts AS verdicts,
+  runs.divergence AS divergence, runs.theory_pre_var AS theoryPreVar, runs.started_at AS startedAt,
+  runs.finished_at AS finishedAt, runs.duration_ms AS durationMs, runs.epochs_completed AS epochsCompleted,
+  runs.final_train_loss AS finalTrainLoss, runs.final_train_acc AS finalTrainAcc,
+  runs.final_val_loss AS finalValLoss, runs.final_val_acc AS finalValAcc,
+  runs.best_train_loss AS bestTrainLoss, runs.best_train_acc AS bestTrainAcc,
+  runs.best_val_loss AS bestValLoss, runs.best_val_acc AS bestValAcc`;
+
+export interface RunSqlRow extends Omit<Run, 'config' | 'verdicts' | 'divergence' | 'theoryPreVar' | 'status'> {
+  status: RunStatus;
+  config: string;
+  verdicts: string | null;
+  divergence: string | null;
+  theoryPreVar: string | null;
+}
+
+export function toRun(row: RunSqlRow): Run {
+  return {
+    ...row,
+    config: JSON.parse(row.config),
+    verdicts: decodeVerdicts(row.verdicts),
+    divergence: row.divergence === null ? null : (JSON.parse(row.divergence) as DivergenceRow),
+    theoryPreVar: decodeNumberArray(row.theoryPreVar),
+  };
+}

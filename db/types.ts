@@ -1,0 +1,191 @@
+// The store's own row types. They mirror workers/core/types.ts structurally (a type test keeps them assignable
+// both ways) so db/ needs nothing from the rest of the project. Timestamps are milliseconds since the epoch.
+import type { RunStatus, SweepStatus } from './run-status.js';
+
+/** Per-layer diagnostics of one epoch (same fields as the core's LayerStats). */
+export interface LayerStatsRow {
+  layer: number;
+  units: number;
+  actMean: number;
+  actStd: number;
+  preStd: number;
+  saturatedFrac: number;
+  deadFrac: number;
+  deltaNorm: number;
+  weightGradNorm: number;
+  weightNorm: number;
+  updateRatio: number;
+  distinctUnits: number;
+}
+
+/** One evaluated epoch (same fields as the core's EpochMetrics). */
+export interface EpochMetricsRow {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number;
+  valAcc: number;
+  gradNorm: number;
+  clipped: boolean;
+  clippedSteps: number;
+  layers: LayerStatsRow[];
+}
+
+export interface VerdictRow {
+  kind: string;
+  evidence: string;
+  value?: number;
+}
+
+export interface DivergenceRow {
+  epoch: number;
+  step: number;
+  layer: number | null;
+  quantity: string;
+}
+
+export type StatusCounts = Record<RunStatus, number> & { total: number };
+
+export interface NewRun {
+  config: unknown;          // stored as JSON; the resolved RunConfig
+  hash: string;             // config hash, unique within the sweep
+  seed: number;
+  initLabel: string;
+  activationLabel: string;
+  position: number;         // dispatch order within the sweep, unique within the sweep
+}
+
+export interface NewSweep {
+  name: string;
+  spec: unknown;            // the sweep spec as submitted, stored as JSON
+  varying: string[];        // dotted config paths that vary across the sweep's runs
+  runs: NewRun[];
+  runLimit?: number | null; // at most this many runs of the sweep in flight at once; null = no per-sweep cap
+  createdAt?: number;
+}
+
+export interface Sweep {
+  id: number;
+  name: string;
+  spec: unknown;
+  varying: string[];
+  status: SweepStatus;
+  runLimit: number | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export interface SweepSummary extends Sweep {
+  counts: StatusCounts;
+}
+
+/** Loss and accuracy summary columns of a run; null where the run has no epochs or the value was NaN. */
+export interface RunFinals {
+  finalTrainLoss: number | null;
+  finalTrainAcc: number | null;
+  finalValLoss: number | null;
+  finalValAcc: number | null;
+  bestTrainLoss: number | null;   // min over epochs
+  bestTrainAcc: number | null;    // max over epochs
+  bestValLoss: number | null;
+  bestValAcc: number | null;
+}
+
+export interface Run extends RunFinals {
+  id: number;
+  sweepId: number;
+  position: number;
+  config: unknown;
+  hash: string;
+  seed: number;
+  initLabel: string;
+  activationLabel: string;
+  status: RunStatus;
+  attempt: number;                // 1 on creation, +1 each time the run is queued again
+  error: string | null;
+  verdicts: VerdictRow[] | null;  // null until the run finishes
+  divergence: DivergenceRow | null;
+  theoryPreVar: number[] | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  durationMs: number | null;
+  epochsCompleted: number;
+}
+
+/** What finishRun takes: the worker's result minus its epochs (those arrive through the metrics writer). */
+export interface RunSummary {
+  status: 'succeeded' | 'diverged';
+  verdicts: VerdictRow[];
+  divergence: DivergenceRow | null;
+  theoryPreVar: number[];
+  durationMs: number;
+  epochsCompleted: number;
+  finishedAt?: number;
+  /** Summary columns; computed from the stored epoch_metrics when omitted. */
+  finals?: RunFinals;
+}
+
+export const RUN_SORT_KEYS = [
+  'id', 'position', 'seed', 'status', 'initLabel', 'activationLabel', 'attempt', 'durationMs', 'epochsCompleted',
+  'finalTrainLoss', 'finalTrainAcc', 'finalValLoss', 'finalValAcc', 'bestTrainLoss', 'bestTrainAcc',
+  'bestValLoss', 'bestValAcc', 'startedAt', 'finishedAt',
+] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
+/**
+ * Filters, sort and page for listRuns. `status` and `sortBy` also take plain strings (e.g. straight from a query
+ * string): the store checks them and throws InvalidQueryError (HTTP 400) for anything outside the unions.
+ */
+export interface ListRunsOptions {
+  status?: RunStatus | readonly RunStatus[] | string;
+  verdict?: string;               // runs with at least one verdict of this kind
+  initLabel?: string;
+  activationLabel?: string;
+  sortBy?: RunSortKey | string;   // a RunSortKey; default 'position'; nulls always sort last
+  order?: 'asc' | 'desc' | string; // default 'asc'
+  limit?: number;                 // default 100, at most 10,000
+  offset?: number;
+}
+
+export interface RunPage {
+  runs: Run[];
+  total: number;                  // matching runs, ignoring limit/offset
+}
+
+/** Epoch-level series of one run, column-oriented for charts (uPlot takes arrays). NaN where stored as NaN. */
+export interface RunCurves {
+  runId: number;
+  epoch: number[];
+  step: number[];
+  trainLoss: number[];
+  trainAcc: number[];
+  valLoss: number[];
+  valAcc: number[];
+  gradNorm: number[];
+}
+
+/** Mean and sample standard deviation (n − 1) over a cell's seeds; NaN values are left out, so n may be < count. */
+export interface MetricStat {
+  n: number;
+  mean: number | null;            // null when n = 0
+  sd: number | null;              // null when n < 2
+  values: number[];               // in seed order
+}
+
+export const CELL_METRICS = [
+  'finalValAcc', 'finalValLoss', 'finalTrainAcc', 'finalTrainLoss', 'bestValAcc', 'bestValLoss',
+] as const;
+export type CellMetric = (typeof CELL_METRICS)[number];
+
+/** One (initializer, activation) cell of a sweep, over its seeds and other varying settings. */
+export interface CellSummary {
+  initLabel: string;
+  activationLabel: string;
+  firstPosition: number;          // smallest run position in the cell: orders cells as the spec listed them
+  counts: StatusCounts;
+  /** Over the cell's succeeded and diverged runs (the runs with results). */
+  metrics: Record<CellMetric, MetricStat>;
+  /** How many runs carry each verdict kind (a run with two verdicts counts twice). */
+  verdicts: Record<string, number>;
+}
