@@ -15,6 +15,8 @@ export const DEFAULT_MAX_RUNS = 5_000;
 const MAX_AXIS_VALUES = 100_000;
 const MAX_SAMPLES = 100_000;
 const MAX_ISSUES = 20;
+/** Where parseSweepSpec probes the inside of a real-valued range: an irrational fraction, so never a whole number. */
+const INTERIOR_PROBE = 0.3819660112501051;
 
 /** A random axis: `uniform` and `logUniform` draw reals in [a, b], `int` integers in [a, b], `choice` one of the values. */
 export type Distribution =
@@ -227,7 +229,18 @@ export function parseSweepSpec(input: unknown): SweepSpec {
     for (const [key, distribution] of Object.entries(space)) {
       if (!goodAxes.has(`random.space.${key}`)) continue;
       const [kind, values] = Object.entries(distribution)[0] as [string, unknown[]];
+      const before = issues.length;
       values.forEach((value, i) => check(key, value, formatPath(['random.space', key, kind, i])));
+      if (issues.length === before && (kind === 'uniform' || kind === 'logUniform')) {
+        // Valid ends, but a real-valued draw may still be invalid in between (e.g. uniform on train.epochs).
+        const [a, b] = values as number[];
+        const inside = drawOne(distribution, INTERIOR_PROBE);
+        for (const issue of runConfigIssues(() => merged(raw.base, [[key, inside]]))) {
+          const blamed = blameValue(issue, key, formatPath(['random.space', key, kind]));
+          const hint = a !== b && Number.isInteger(a) && Number.isInteger(b) ? '; use {"int": [a, b]} for whole numbers' : '';
+          issues.push({ path: blamed.path, message: `${inside}, inside [${a}, ${b}], is invalid: ${blamed.message}${hint}` });
+        }
+      }
     }
   }
 
