@@ -205,12 +205,12 @@ export function splitDataset(data: Dataset, valFraction: number, rng: Rng): Spli
 }
 
 /**
- * The fixed probe batch: min(probeSize, N) distinct training rows, chosen by a partial Fisher–Yates
- * (one draw per probe row), in the order drawn.
+ * min(count, N) distinct rows of `data` chosen by a partial Fisher–Yates (one draw per chosen row), in the
+ * order drawn. Makes no draw and keeps the original order when count ≥ N.
  */
-export function selectProbe(train: Dataset, probeSize: number, rng: Rng): Dataset {
-  const n = datasetSize(train);
-  const count = Math.min(probeSize, n);
+export function sampleRows(data: Dataset, count: number, rng: Rng): Dataset {
+  const n = datasetSize(data);
+  if (count >= n) return selectRows(data, identityOrder(n));
   const order = identityOrder(n);
   for (let i = 0; i < count; i++) {
     const j = i + randomIndex(rng, n - i);
@@ -218,5 +218,10 @@ export function selectProbe(train: Dataset, probeSize: number, rng: Rng): Datase
     order[i] = order[j];
     order[j] = t;
   }
-  return selectRows(train, order, count);
+  return selectRows(data, order, count);
+}
+
+/** The fixed probe batch: min(probeSize, N) distinct training rows (sampleRows). */
+export function selectProbe(train: Dataset, probeSize: number, rng: Rng): Dataset {
+  return sampleRows(train, probeSize, rng);
 }

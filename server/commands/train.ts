@@ -1,0 +1,68 @@
+// `initlab train <run.json | ->`: one run in this process, no database. Prints one JSON line per evaluated epoch
+// (the EpochMetrics, epoch 0 first), then one result line. Exit 0 when the run finished or diverged (a result),
+// 2 for a bad command line, file or config (each bad field named on stderr), 1 for anything else.
+import { readFile } from 'node:fs/promises';
+import { ConfigError, parseRunConfig } from '../../workers/run-config.js';
+import { runTraining } from '../../workers/run.js';
+import type { TrainTaskResult } from '../../workers/protocol.js';
+
+export interface TrainIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Where `-` reads the config from; default process.stdin. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+const USAGE = 'usage: initlab train <run.json | ->';
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** JSON with non-finite numbers written as strings ("NaN", "Infinity"), so a diverging value stays visible. */
+function toJsonLine(value: unknown): string {
+  return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}\n`;
+}
+
+export async function trainCommand(args: string[], io: TrainIo): Promise<number> {
+  if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {
+    io.stderr.write(`${USAGE}\n`);
+    return args.length === 1 ? 0 : 2;
+  }
+  const source = args[0];
+  let text: string;
+  try {
+    text = source === '-' ? await readStream(io.stdin ?? process.stdin) : await readFile(source, 'utf8');
+  } catch (error) {
+    io.stderr.write(`initlab train: cannot read ${source}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    io.stderr.write(`initlab train: ${source} is not valid JSON: ${(error as Error).message}\n`);
+    return 2;
+  }
+  let config;
+  try {
+    config = parseRunConfig(input);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write('initlab train: invalid run config\n');
+    for (const issue of error.issues) io.stderr.write(`  ${issue.path || '(root)'}: ${issue.message}\n`);
+    return 2;
+  }
+  try {
+    const result = runTraining(config, (metrics) => { io.stdout.write(toJsonLine(metrics)); });
+    const { epochs, ...rest } = result;
+    const summary: TrainTaskResult = { ...rest, epochsCompleted: epochs.at(-1)?.epoch ?? 0 };
+    io.stdout.write(toJsonLine(summary));
+    return 0;
+  } catch (error) {
+    io.stderr.write(`initlab train: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

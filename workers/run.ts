@@ -1,0 +1,13 @@
+// runTraining: one run of any data set (synthetic, iris or mnist), as the worker thread and the CLI call it.
+// Loads the data set on the run's data stream, then hands it to the core's trainRun.
+import { createRng } from './core/rng.js';
+import { trainRun } from './core/train.js';
+import type { EpochMetrics, RunConfig, RunResult } from './core/types.js';
+import { loadDataset } from './datasets.js';
+
+/** Trains `config` (a fully resolved RunConfig), calling onEpoch for epoch 0 and after every epoch. */
+export function runTraining(config: RunConfig, onEpoch?: (metrics: EpochMetrics) => void): RunResult {
+  const dataRng = createRng(config.seed, 0);
+  const data = loadDataset(config.dataset, dataRng);
+  return trainRun(config, onEpoch, { data, dataRng });
+}
