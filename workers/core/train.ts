@@ -25,6 +25,28 @@ export interface TrainOptions {
    * The stream is consumed in order: data set, split, probe batch, one shuffle per epoch.
    */
   dataRng?: Rng;
+  /** Observes each epoch's training-row order right after its shuffle (a view, valid during the call). */
+  onShuffle?: (epoch: number, order: Int32Array) => void;
+}
+
+/** A split ready to train on: inputs (N, D), one-hot targets (N, K). */
+export interface PreparedSplit {
+  inputs: Float32Array;
+  targets: Float32Array;
+  labels: Int32Array | Uint8Array;
+  size: number;
+}
+
+/** What a run trains and evaluates on, and the data stream positioned for the per-epoch shuffles. */
+export interface RunData {
+  features: number;
+  classes: number;
+  train: PreparedSplit;
+  val: PreparedSplit;
+  probe: PreparedSplit;
+  /** E[x²] over the normalized training split, for the mean-field theory. */
+  inputMeanSquare: number;
+  dataRng: Rng;
 }
 
 /** One-hot targets (N, K) for labels in [0, K). Both losses train on these. */
@@ -86,6 +108,32 @@ function allFinite(buf: Float32Array): boolean {
   return Number.isFinite(sum);
 }
 
+function prepareSplit(data: Dataset, classes: number): PreparedSplit {
+  return { inputs: data.inputs, targets: oneHot(data.labels, classes), labels: data.labels, size: datasetSize(data) };
+}
+
+/**
+ * The data side of a run, which depends only on config.dataset, config.train.probeSize and the seed (never on
+ * the model): the data set, its split, the normalization fitted on the training split, and the probe batch.
+ */
+export function prepareRunData(config: RunConfig, options: Pick<TrainOptions, 'data' | 'dataRng'> = {}): RunData {
+  const dataRng = options.dataRng ?? createRng(config.seed, 0);
+  const data = options.data ?? generateDataset(config.dataset, dataRng);
+  checkDataset(data);
+  const split = splitDataset(data, config.dataset.valFraction, dataRng);
+  normalizeSplit(split, config.dataset.normalize);
+  const probe = selectProbe(split.train, config.train.probeSize, dataRng);
+  return {
+    features: data.features,
+    classes: data.classes,
+    train: prepareSplit(split.train, data.classes),
+    val: prepareSplit(split.val, data.classes),
+    probe: prepareSplit(probe, data.classes),
+    inputMeanSquare: meanSquare(split.train),
+    dataRng,
+  };
+}
+
 /**
  * Trains one run. Calls onEpoch for epoch 0 (before any step) and after every epoch, and returns every one of
  * them with the verdicts. A non-finite loss, gradient or parameter stops the run with status 'diverged'.
@@ -95,24 +143,12 @@ export function trainRun(
   config: RunConfig, onEpoch?: (metrics: EpochMetrics) => void, options: TrainOptions = {},
 ): RunResult {
   const startedMs = Date.now();
-  const dataRng = options.dataRng ?? createRng(config.seed, 0);
-  const data = options.data ?? generateDataset(config.dataset, dataRng);
-  checkDataset(data);
-  const D = data.features;
-  const K = data.classes;
-
-  const split = splitDataset(data, config.dataset.valFraction, dataRng);
-  normalizeSplit(split, config.dataset.normalize);
-  const probeData = selectProbe(split.train, config.train.probeSize, dataRng);
-  const probe: ProbeBatch = {
-    inputs: probeData.inputs, targets: oneHot(probeData.labels, K), batch: datasetSize(probeData),
-  };
-  const train = { inputs: split.train.inputs, targets: oneHot(split.train.labels, K), size: datasetSize(split.train) };
-  const val = { inputs: split.val.inputs, targets: oneHot(split.val.labels, K), size: datasetSize(split.val) };
+  const { features: D, classes: K, train, val, probe: probeSplit, inputMeanSquare, dataRng } = prepareRunData(config, options);
+  const probe: ProbeBatch = { inputs: probeSplit.inputs, targets: probeSplit.targets, batch: probeSplit.size };
 
   const spec = networkSpecFor(config, D, K);
   const net = createNetwork(spec, config.seed, { lsuvBatch: { inputs: probe.inputs, batch: probe.batch } });
-  const theoryPreVar = theoryPreVariance(spec, meanSquare(split.train));
+  const theoryPreVar = theoryPreVariance(spec, inputMeanSquare);
   const optimizer = createOptimizer(config.train, net.layout, net.numParams);
   const clip = config.train.clip;
 
@@ -190,6 +226,7 @@ export function trainRun(
 
   for (let epoch = 1; epoch <= config.train.epochs && divergence === null; epoch++) {
     shuffleInPlace(order, dataRng);
+    options.onShuffle?.(epoch, order);
     let clippedSteps = 0;
     for (let start = 0; start < train.size; start += B) {
       // batch (n, D) and targets (n, K) gathered from the shuffled order
