@@ -4,7 +4,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { buildCellSummaries, emptyCounts, type CellRunRow } from './cell-summaries.js';
 import { ConflictError, InvalidQueryError, NotFoundError } from './errors.js';
 import {
-  RUN_STATUSES, isRunStatus, transitionRun, transitionSweep, type RunStatus, type SweepStatus,
+  FINAL_RUN_STATUSES, RUN_STATUSES, isRunStatus, transitionRun, transitionSweep, type RunStatus, type SweepStatus,
 } from './run-status.js';
 import {
   RUN_COLUMNS, SWEEP_COLUMNS, encodeJson, nanFromNull, toRun, toSweep, type RunSqlRow, type SweepSqlRow,
@@ -364,7 +364,10 @@ export function createStore(db: Database): Store {
       requireSweepStatus(sweepId);
       let count = 0;
       for (const status of new Set(statuses)) {
-        if (!isRunStatus(status)) throw new InvalidQueryError(`unknown run status '${String(status)}'`);
+        // Only finished runs: a running run still has a worker (crash recovery is requeueInterrupted / requeueRun).
+        if (!(FINAL_RUN_STATUSES as readonly string[]).includes(status)) {
+          throw new InvalidQueryError(`re-runs take finished statuses (${FINAL_RUN_STATUSES.join(', ')}), not '${status}'`);
+        }
         transitionRun(status, 'queued');
         for (const { id } of sql.runIdsByStatus.all(sweepId, status, -1)) {
           deleteMetrics(id);

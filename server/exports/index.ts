@@ -1,0 +1,54 @@
+// Exports of a sweep's results, streamed from the store: the runs table (CSV, JSON, Markdown) and the
+// initializer × activation pivot of one metric (Markdown, CSV, LaTeX). See docs/exports.md for the formats.
+import { extname } from 'node:path';
+import type { Store } from '../../db/store.js';
+import { pivotChunks, type PivotFormat, type PivotMetric } from './pivot.js';
+import { runsChunks, type RunsFormat } from './runs.js';
+import { writeChunks, type WriteChunksOptions } from './stream.js';
+
+export { PIVOT_METRICS, buildPivot, isPivotMetric, pivotChunks, type PivotFormat, type PivotMetric, type PivotTable } from './pivot.js';
+export { runsChunks, type RunsFormat } from './runs.js';
+export { runColumns, configCell, type RunColumn } from './run-rows.js';
+export { writeChunks, ExportAbortedError, type WriteChunksOptions } from './stream.js';
+export { csvField, markdownCell, latexEscape } from './escape.js';
+
+export type ExportFormat = 'csv' | 'json' | 'md' | 'latex';
+
+export class ExportFormatError extends Error {
+  override readonly name = 'ExportFormatError';
+  readonly code = 'unsupported_format';
+  readonly status = 400;
+}
+
+/**
+ * Streams one row per run to `out`. Resolves once everything is written; does not end `out`
+ * (`await exportRuns(...); res.end()`). Throws NotFoundError for an unknown sweep before writing anything.
+ */
+export async function exportRuns(
+  store: Store, sweepId: number, format: RunsFormat, out: NodeJS.WritableStream, options?: WriteChunksOptions,
+): Promise<void> {
+  store.getSweep(sweepId);
+  await writeChunks(runsChunks(store, sweepId, format), out, options);
+}
+
+/** Streams the pivot of `metric` to `out`; like exportRuns, resolves when written and leaves `out` open. */
+export async function exportPivot(
+  store: Store, sweepId: number, metric: PivotMetric, format: PivotFormat, out: NodeJS.WritableStream,
+  options?: WriteChunksOptions,
+): Promise<void> {
+  store.getSweep(sweepId);
+  await writeChunks(pivotChunks(store, sweepId, metric, format), out, options);
+}
+
+const EXTENSIONS: Record<string, ExportFormat> = {
+  '.csv': 'csv', '.json': 'json', '.md': 'md', '.markdown': 'md', '.tex': 'latex', '.latex': 'latex',
+};
+
+/** The export format a file name asks for: .csv, .json, .md/.markdown, .tex/.latex (case-insensitive). */
+export function formatFromFilename(path: string): ExportFormat {
+  const format = EXTENSIONS[extname(path).toLowerCase()];
+  if (format === undefined) {
+    throw new ExportFormatError(`cannot tell the export format from '${path}': use .csv, .json, .md or .tex`);
+  }
+  return format;
+}

@@ -1,0 +1,112 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SchemaVersionError } from '../../db/errors.js';
+import { MIGRATIONS, applyMigrations, schemaVersion, type Migration } from '../../db/migrations.js';
+import { openDatabase } from '../../db/open.js';
+import { createStore } from '../../db/store.js';
+import { createGridSweep } from './fixtures.js';
+
+const dirs: string[] = [];
+function tempFile(name = 'initlab.db'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'initlab-db-'));
+  dirs.push(dir);
+  return join(dir, 'nested', 'folder', name);
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('openDatabase', () => {
+  it('creates the parent folder, turns on WAL, NORMAL sync, foreign keys and a busy timeout', () => {
+    const file = tempFile();
+    const db = openDatabase(file);
+    expect(existsSync(file)).toBe(true);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);   // NORMAL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    db.close();
+  });
+
+  it('records the schema version and creates every table', () => {
+    const db = openDatabase(':memory:');
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).pluck().all();
+    expect(tables).toEqual(['epoch_metrics', 'layer_metrics', 'runs', 'sweeps']);
+    const withoutRowid = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%'`)
+      .pluck().all();
+    expect(withoutRowid.sort()).toEqual(['epoch_metrics', 'layer_metrics']);
+    db.close();
+  });
+
+  it('keeps the data and the version when an existing file is opened again', () => {
+    const file = tempFile();
+    const first = openDatabase(file);
+    const { id, runIds } = createGridSweep(createStore(first), { seeds: [1, 2, 3] });
+    first.close();
+
+    const second = openDatabase(file);
+    expect(schemaVersion(second)).toBe(MIGRATIONS.length);
+    const store = createStore(second);
+    expect(store.getSweep(id).name).toBe('grid');
+    expect(store.listRuns(id).runs.map((r) => r.id)).toEqual(runIds);
+    second.close();
+  });
+
+  it('plans queries for the pages and exports through the indexes', () => {
+    const db = openDatabase(':memory:');
+    const plan = (sql: string) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all()
+      .map((row) => (row as { detail: string }).detail).join('; ');
+    expect(plan(`SELECT id FROM runs WHERE sweep_id = 1 AND status = 'queued' ORDER BY position LIMIT 5`))
+      .toMatch(/runs_by_sweep_status/);
+    expect(plan(`SELECT * FROM runs WHERE sweep_id = 1 AND position > 10 ORDER BY position LIMIT 500`))
+      .toMatch(/sqlite_autoindex_runs_2|USING INDEX/);
+    expect(plan(`SELECT * FROM runs WHERE sweep_id = 1 AND init_label = 'x' AND activation_label = 'y'`))
+      .toMatch(/runs_by_sweep_cell/);
+    db.close();
+  });
+});
+
+describe('applyMigrations', () => {
+  const extra: Migration = {
+    version: 2, name: 'add a note column', up: (db) => db.exec(`ALTER TABLE sweeps ADD COLUMN note TEXT`),
+  };
+
+  it('applies only the steps after the recorded version', () => {
+    const file = tempFile();
+    openDatabase(file).close();
+    const db = openDatabase(file);
+    expect(applyMigrations(db, MIGRATIONS)).toEqual([]);
+    expect(applyMigrations(db, [...MIGRATIONS, extra])).toEqual([2]);
+    expect(schemaVersion(db)).toBe(2);
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('sweeps')`).pluck().all();
+    expect(columns).toContain('note');
+    db.close();
+  });
+
+  it('rolls a failing step back and leaves the version where it was', () => {
+    const db = openDatabase(':memory:');
+    const broken: Migration = {
+      version: 2, name: 'half done', up: (d) => { d.exec(`CREATE TABLE scratch (x)`); d.exec(`NOT SQL`); },
+    };
+    expect(() => applyMigrations(db, [...MIGRATIONS, broken])).toThrow();
+    expect(schemaVersion(db)).toBe(1);
+    expect(db.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'scratch'`).pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const db = openDatabase(':memory:');
+    db.pragma('user_version = 99');
+    expect(() => applyMigrations(db)).toThrow(SchemaVersionError);
+    db.close();
+  });
+
+  it('refuses a migration list whose versions are out of order', () => {
+    const db = openDatabase(':memory:');
+    expect(() => applyMigrations(db, [{ ...extra, version: 3 }])).toThrow(/expected 1/);
+    db.close();
+  });
+});
