@@ -113,7 +113,7 @@ const PRESET_INPUTS: { name: string; title: string; description: string; spec: u
   {
     name: 'clipping',
     title: 'Gradient clipping at high learning rates',
-    description: 'A 10-layer He/ReLU net at lr 0.05 and 0.2, with no clipping or norm clipping at 1 and 5.',
+    description: 'A 10-layer He/ReLU net with plain SGD at lr 0.1 and 0.5, unclipped or norm-clipped at 1 and 5.',
     spec: {
       name: 'clipping: none vs norm',
       base: {
@@ -123,7 +123,7 @@ const PRESET_INPUTS: { name: string; title: string; description: string; spec: u
       },
       grid: {
         'train.clip': [{ mode: 'none' }, { mode: 'norm', max: 1 }, { mode: 'norm', max: 5 }],
-        'train.lr': [0.05, 0.2],
+        'train.lr': [0.1, 0.5],
         seed: SEEDS,
       },
     },
@@ -178,7 +178,7 @@ const PRESET_INPUTS: { name: string; title: string; description: string; spec: u
       },
       grid: { 'model.init': ['xavier_uniform', 'he_normal'] },
       random: { samples: 8, space: { 'train.lr': { logUniform: [0.001, 1] } } },
-      randomSeed: 7,
+      randomSeed: 11,
     },
   },
 ];
