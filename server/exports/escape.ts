@@ -39,11 +39,13 @@ export function markdownRow(cells: readonly Cell[]): string {
 const LATEX_ESCAPES: Record<string, string> = {
   '\\': '\\textbackslash{}', '&': '\\&', '%': '\\%', '$': '\\$', '#': '\\#', '_': '\\_', '{': '\\{', '}': '\\}',
   '~': '\\textasciitilde{}', '^': '\\textasciicircum{}', '\r': ' ', '\n': ' ',
+  // Not special, but under the default OT1 font encoding < > | print as ¡ ¿ —.
+  '<': '\\textless{}', '>': '\\textgreater{}', '|': '\\textbar{}',
 };
 
-/** Text safe inside a LaTeX tabular cell: the ten special characters escaped, line breaks flattened. */
+/** Text safe inside a LaTeX tabular cell: the ten special characters (and < > |) escaped, line breaks flattened. */
 export function latexEscape(text: string): string {
-  return text.replace(/[\\&%$#_{}~^\r\n]/g, (ch) => LATEX_ESCAPES[ch]);
+  return text.replace(/[\\&%$#_{}~^<>|\r\n]/g, (ch) => LATEX_ESCAPES[ch]);
 }
 
 /** A metric for human-facing tables: integers as they are, other numbers to 4 significant digits. */
