@@ -184,7 +184,7 @@ function blameValue(issue: FieldIssue, axisPath: string, at: string): FieldIssue
  */
 export function parseSweepSpec(input: unknown): SweepSpec {
   const shape = sweepSpecSchema.safeParse(input);
-  if (!shape.success) throw new ConfigError(zodIssues(shape.error), 'sweep spec');
+  if (!shape.success) throw new ConfigError(zodIssues(shape.error).slice(0, MAX_ISSUES), 'sweep spec');
   const raw = shape.data;
   const issues: FieldIssue[] = [];
 
