@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../workers/core/rng.js';
+import { parseRunConfig } from '../../workers/run-config.js';
+import { loadDataset, loadIrisAll, loadMnistAll, MNIST_FEATURES } from '../../workers/datasets.js';
+import { runTraining } from '../../workers/run.js';
+
+describe('iris', () => {
+  it('loads 150 flowers of 4 features in 3 classes of 50', () => {
+    const iris = loadIrisAll();
+    expect(iris.features).toBe(4);
+    expect(iris.classes).toBe(3);
+    expect(iris.labels.length).toBe(150);
+    expect(Array.from(iris.inputs.subarray(0, 4))).toEqual([5.1, 3.5, 1.4, 0.2].map(Math.fround));
+    for (let k = 0; k < 3; k++) expect(iris.labels.filter((l) => l === k).length).toBe(50);
+  });
+
+  it('uses min(samples, 150) flowers: a seeded subset below 150', () => {
+    const config = parseRunConfig({ dataset: { name: 'iris', samples: 60 } }).dataset;
+    const a = loadDataset(config, createRng(1, 0));
+    const b = loadDataset(config, createRng(1, 0));
+    const c = loadDataset(config, createRng(2, 0));
+    expect(a.labels.length).toBe(60);
+    expect(b.inputs).toEqual(a.inputs);
+    expect(c.inputs).not.toEqual(a.inputs);
+    expect(loadDataset({ ...config, samples: 1000 }, createRng(1, 0)).labels.length).toBe(150);
+  });
+
+  it('is learned to at least 90% validation accuracy', () => {
+    const result = runTraining(parseRunConfig({
+      dataset: { name: 'iris', samples: 150, valFraction: 0.2 },
+      model: { hidden: [16], activation: 'tanh' },
+      train: { epochs: 60, optimizer: 'adam', lr: 0.01, batchSize: 16 },
+      seed: 3,
+    }));
+    const last = result.epochs.at(-1)!;
+    console.log(`iris: validation accuracy ${last.valAcc} after ${last.epoch} epochs (${result.durationMs} ms)`);
+    expect(last.valAcc).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('mnist', () => {
+  it('loads the 10,000 shipped digits as 784 pixels in [0, 1], every digit present, and caches them', () => {
+    const mnist = loadMnistAll();
+    expect(mnist.features).toBe(MNIST_FEATURES);
+    expect(mnist.classes).toBe(10);
+    expect(mnist.labels.length).toBe(10_000);
+    expect(mnist.inputs.length).toBe(10_000 * 784);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of mnist.inputs) { if (v < min) min = v; if (v > max) max = v; }
+    expect(min).toBe(0);
+    expect(max).toBe(1);
+    for (let k = 0; k < 10; k++) expect(mnist.labels.filter((l) => l === k).length).toBeGreaterThan(800);
+    expect(loadMnistAll()).toBe(mnist);
+  });
+
+  it('draws a seeded subset of `samples` digits', () => {
+    const config = parseRunConfig({ dataset: { name: 'mnist', samples: 500 } }).dataset;
+    const a = loadDataset(config, createRng(4, 0));
+    const b = loadDataset(config, createRng(4, 0));
+    const c = loadDataset(config, createRng(5, 0));
+    expect(a.labels.length).toBe(500);
+    expect(a.inputs.length).toBe(500 * 784);
+    expect(b.labels).toEqual(a.labels);
+    expect(c.labels).not.toEqual(a.labels);
+    expect(new Set(a.labels).size).toBe(10);
+  });
+
+  it('is learned to at least 85% validation accuracy from 2,000 digits in a few epochs', () => {
+    const result = runTraining(parseRunConfig({
+      dataset: { name: 'mnist', samples: 2000 },
+      model: { hidden: [64], activation: 'relu', init: 'he_normal' },
+      train: { epochs: 3, optimizer: 'adam', lr: 0.002, batchSize: 32 },
+      seed: 7,
+    }));
+    const accuracies = result.epochs.map((e) => e.valAcc);
+    console.log(`mnist 2000: validation accuracy by epoch ${accuracies.join(', ')} (${result.durationMs} ms)`);
+    expect(result.status).toBe('succeeded');
+    expect(accuracies.at(-1)).toBeGreaterThanOrEqual(0.85);
+  });
+});
