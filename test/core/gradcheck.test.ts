@@ -5,7 +5,7 @@ import { ACTIVATIONS, type ActivationSpec, type LossName, type NetworkSpec } fro
 import {
   activationBackward, activationForward, dphi, maxDerivative, phi,
 } from '../../workers/core/activations.js';
-import { linearBackward, linearForward } from '../../workers/core/linear.js';
+import { linearBackward, linearForward, matmulAccumulate, transpose } from '../../workers/core/linear.js';
 import {
   crossEntropyBackward, crossEntropyForward, mseBackward, mseForward,
 } from '../../workers/core/loss.js';
@@ -119,6 +119,37 @@ describe('activations', () => {
   it('takes the derivative of relu at 0 as 0 and of leaky_relu at 0 as its slope', () => {
     expect(dphi('relu', 0)).toBe(0);
     expect(dphi({ name: 'leaky_relu', slope: 0.2 }, 0)).toBe(0.2);
+  });
+});
+
+describe('matrix kernels', () => {
+  it('matmulAccumulate adds a·b to out for every shape from 1 to 9 (all block remainders)', () => {
+    const rng = createRng(4, 0);
+    for (let M = 1; M <= 9; M++) {
+      for (let K = 1; K <= 9; K++) {
+        for (let N = 1; N <= 9; N += 2) {
+          const a = randomArray(rng, M * K);
+          const b = randomArray(rng, K * N);
+          const out = randomArray(rng, M * N);
+          const expected = out.slice();
+          for (let i = 0; i < M; i++) {
+            for (let j = 0; j < N; j++) {
+              let s = 0;
+              for (let k = 0; k < K; k++) s += a[i * K + k] * b[k * N + j];
+              expected[i * N + j] += s;
+            }
+          }
+          matmulAccumulate(out, a, b, M, K, N);
+          for (let i = 0; i < M * N; i++) expect(out[i]).toBeCloseTo(expected[i], 12);
+        }
+      }
+    }
+  });
+
+  it('transpose maps (R, C) to (C, R)', () => {
+    const out = new Float64Array(6);
+    transpose(out, Float64Array.from([1, 2, 3, 4, 5, 6]), 2, 3);
+    expect(Array.from(out)).toEqual([1, 4, 2, 5, 3, 6]);
   });
 });
 

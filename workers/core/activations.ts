@@ -1,7 +1,8 @@
 // Elementwise activations φ and their exact derivatives: buffer kernels for training, scalars for theory and tests.
 // relu and leaky_relu take the derivative at 0 from the left (0 and the slope), as PyTorch does.
-import type { ActivationName, ActivationSpec } from './types.js';
+import type { ActivationSpec } from './types.js';
 import type { FloatArray } from './linear.js';
+import { activationName } from './labels.js';
 import { erf, normalPdf } from './special.js';
 
 export type { FloatArray } from './linear.js';
@@ -17,13 +18,9 @@ export const SILU_MAX_DERIVATIVE = siluMaxDerivative();
 
 const SQRT1_2 = Math.SQRT1_2;
 
-export function activationNameOf(spec: ActivationSpec): ActivationName {
-  return typeof spec === 'string' ? spec : spec.name;
-}
-
 /** The leaky ReLU slope a (default 0.01); 0 for every other activation. */
 export function leakySlope(spec: ActivationSpec): number {
-  if (activationNameOf(spec) !== 'leaky_relu') return 0;
+  if (activationName(spec) !== 'leaky_relu') return 0;
   return typeof spec === 'object' && spec.slope !== undefined ? spec.slope : LEAKY_RELU_DEFAULT_SLOPE;
 }
 
@@ -35,7 +32,7 @@ function sigmoid(x: number): number {
 
 /** The scalar activation φ(x). */
 export function phi(spec: ActivationSpec, x: number): number {
-  switch (activationNameOf(spec)) {
+  switch (activationName(spec)) {
     case 'linear': return x;
     case 'sigmoid': return sigmoid(x);
     case 'tanh': return Math.tanh(x);
@@ -51,7 +48,7 @@ export function phi(spec: ActivationSpec, x: number): number {
 
 /** The scalar derivative φ'(x). */
 export function dphi(spec: ActivationSpec, x: number): number {
-  switch (activationNameOf(spec)) {
+  switch (activationName(spec)) {
     case 'linear': return 1;
     case 'sigmoid': { const s = sigmoid(x); return s * (1 - s); }
     case 'tanh': { const t = Math.tanh(x); return 1 - t * t; }
@@ -67,7 +64,7 @@ export function dphi(spec: ActivationSpec, x: number): number {
 
 /** sup_x φ'(x): the reference for "saturated" (φ' below 5% of it). */
 export function maxDerivative(spec: ActivationSpec): number {
-  switch (activationNameOf(spec)) {
+  switch (activationName(spec)) {
     case 'linear': return 1;
     case 'sigmoid': return 0.25;
     case 'tanh': return 1;
@@ -99,7 +96,7 @@ function siluMaxDerivative(): number {
 /** out[i] = φ(pre[i]) for i < n. */
 export function activationForward(out: FloatArray, pre: FloatArray, n: number, spec: ActivationSpec): void {
   // pre (n), out (n)
-  switch (activationNameOf(spec)) {
+  switch (activationName(spec)) {
     case 'linear':
       for (let i = 0; i < n; i++) out[i] = pre[i];
       return;
@@ -145,7 +142,7 @@ export function activationBackward(
   dpre: FloatArray, dact: FloatArray, pre: FloatArray, act: FloatArray, n: number, spec: ActivationSpec,
 ): void {
   // dact, pre, act (n) → dpre (n)
-  switch (activationNameOf(spec)) {
+  switch (activationName(spec)) {
     case 'linear':
       for (let i = 0; i < n; i++) dpre[i] = dact[i];
       return;

@@ -3,7 +3,8 @@
 import type { ActivationSpec, Gain, InitName, InitParams, InitSpec } from './types.js';
 import type { FloatArray } from './linear.js';
 import type { Rng } from './rng.js';
-import { activationNameOf, leakySlope } from './activations.js';
+import { leakySlope } from './activations.js';
+import { activationName } from './labels.js';
 
 type ResolvedInit = { name: InitName } & InitParams;
 
@@ -13,7 +14,7 @@ function resolveInit(init: InitSpec): ResolvedInit {
 
 /** PyTorch's calculate_gain: linear/sigmoid 1, tanh 5/3, relu √2, leaky_relu √(2/(1+a²)), selu 3/4; others 1. */
 export function calculateGain(spec: ActivationSpec): number {
-  switch (activationNameOf(spec)) {
+  switch (activationName(spec)) {
     case 'tanh': return 5 / 3;
     case 'relu': return Math.SQRT2;
     case 'leaky_relu': { const a = leakySlope(spec); return Math.sqrt(2 / (1 + a * a)); }

@@ -7,6 +7,7 @@ import { activationBackward, activationForward } from './activations.js';
 import { crossEntropyBackward, crossEntropyForward, mseBackward, mseForward } from './loss.js';
 import { initBias, initWeights } from './init.js';
 import { createRng } from './rng.js';
+import { initName } from './labels.js';
 
 export type { FloatArray } from './linear.js';
 
@@ -88,8 +89,7 @@ export function createNetwork(spec: NetworkSpec, seed: number, options: CreateNe
     initWeights(net.params.subarray(wOffset, bOffset), fanOut, fanIn, spec.init, spec.activation, weightRng);
     initBias(net.params.subarray(bOffset, bOffset + fanOut), fanOut, fanIn, biasInit, spec.activation, biasRng);
   }
-  const initName = typeof spec.init === 'string' ? spec.init : spec.init.name;
-  if (initName === 'lsuv') {
+  if (initName(spec.init) === 'lsuv') {
     let batch = options.lsuvBatch;
     if (batch === undefined) {
       const rng = createRng(seed, 2);
