@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { activationLabel, initLabel } from '../workers/core/labels.js';
 import type { RunConfig } from '../workers/core/types.js';
+import { IRIS_SAMPLES, MNIST_FEATURES } from '../workers/datasets.js';
 import { ConfigError, parseRunConfig, type FieldIssue } from '../workers/run-config.js';
 import { canonicalJson, configHash } from './config-hash.js';
 import {
@@ -431,11 +432,11 @@ function blameRun(
 
 // ---- cost ------------------------------------------------------------------------------------------------------
 
-/** Inputs and classes per data set (iris has 150 samples in all, mnist 28×28 pixels). */
+/** Inputs, classes and samples per data set (iris has 150 flowers of 4 measurements, mnist 28×28 pixels). */
 function datasetShape(dataset: RunConfig['dataset']): { features: number; classes: number; samples: number } {
   switch (dataset.name) {
-    case 'iris': return { features: 4, classes: 3, samples: Math.min(dataset.samples, 150) };
-    case 'mnist': return { features: 784, classes: 10, samples: dataset.samples };
+    case 'iris': return { features: 4, classes: 3, samples: Math.min(dataset.samples, IRIS_SAMPLES) };
+    case 'mnist': return { features: MNIST_FEATURES, classes: 10, samples: dataset.samples };
     case 'spirals': case 'gaussians': return { features: 2, classes: dataset.classes, samples: dataset.samples };
     default: return { features: 2, classes: 2, samples: dataset.samples };
   }

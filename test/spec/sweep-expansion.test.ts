@@ -66,7 +66,7 @@ describe('expandSweep', () => {
       expect(runs.length).toBe(Object.values(grid).reduce((n, values) => n * distinct(values), draws));
       expect(new Set(runs.map((run) => run.hash)).size).toBe(runs.length);
       expect(runs.map((run) => run.position)).toEqual(runs.map((_, i) => i));
-    }), { numRuns: 150 });
+    }), { numRuns: 100 });
   });
 
   it('rejects a spec with one invalid grid value, pointing at that value', () => {
@@ -87,7 +87,7 @@ describe('expandSweep', () => {
       const issues = issuesOf(() => plan({ base, grid: { ...grid, [key]: values } }));
       expect(issues.length).toBeGreaterThan(0);
       for (const issue of issues) expect(issue.path.startsWith(`grid.${key}[${index}]`), issue.path).toBe(true);
-    }), { numRuns: 150 });
+    }), { numRuns: 100 });
   });
 
   it('runs the base alone when there is no grid and no random space', () => {
@@ -207,7 +207,7 @@ describe('run limit', () => {
     expect(issuesOf(() => plan({ grid }))).toEqual([
       { path: 'grid', message: 'the sweep expands to 12,000 runs, over the limit of 5,000' },
     ]);
-    expect(plan({ grid }, 12_000).runs).toHaveLength(12_000);
+    expect(countRuns(parseSweepSpec({ grid }))).toBe(12_000);
   });
 
   it('takes the caller\'s limit and counts random samples', () => {
