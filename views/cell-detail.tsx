@@ -1,0 +1,114 @@
+// The selected heatmap cell: its runs' loss curves overlaid (one colour and dash per seed; train dashed, validation
+// solid), the per-layer activation std at the last epoch, and the list of runs with a link to compare them.
+import { StatusBadge, VerdictBadges } from './badges.js';
+import { Chart, type ChartSpec } from './chart.js';
+import { formatMetric, formatPercent } from './format.js';
+
+export interface CellRun {
+  id: number;
+  seed: number;
+  status: string;
+  finalValAcc: number | null;
+  finalValLoss: number | null;
+  verdicts: Array<{ kind: string; evidence: string }> | null;
+  /** Values of pooled varying settings, e.g. "lr 0.05". */
+  extra: string;
+}
+
+export interface CellDetailProps {
+  sweepId: number;
+  rowAxis: string;
+  colAxis: string;
+  row: string;
+  col: string;
+  runs: CellRun[];
+  /** Runs in the cell; the charts show at most the first few. */
+  total: number;
+  loss: ChartSpec | null;
+  layers: ChartSpec | null;
+}
+
+export function CellDetail(props: CellDetailProps): string {
+  const ids = props.runs.map((r) => r.id);
+  const title = `${props.rowAxis} ${props.row} × ${props.colAxis} ${props.col}`;
+  return (
+    <section class="card" aria-labelledby="cell-title">
+      <div class="card-head">
+        <div class="card-title">
+          <h2 id="cell-title" safe>
+            {title}
+          </h2>
+          <p class="caption" safe>
+            {`${props.total} run${props.total === 1 ? '' : 's'}; lines: one colour and dash per run, training loss thin, validation loss thick.`}
+          </p>
+        </div>
+        {ids.length >= 2 ? (
+          <a class="btn" href={`/compare?runs=${ids.slice(0, 8).join(',')}`}>
+            Compare these runs
+          </a>
+        ) : (
+          ''
+        )}
+      </div>
+      <div class="charts">
+        {props.loss ? (
+          <Chart id="cell-loss" title="Loss over epochs (log scale)" spec={props.loss} summary={`${props.runs.length} runs`} />
+        ) : (
+          <p class="empty">No epochs recorded yet.</p>
+        )}
+        {props.layers ? (
+          <Chart
+            id="cell-layers"
+            title="Activation std per layer, last epoch (log scale)"
+            spec={props.layers}
+            summary="Falling lines mean the signal shrinks with depth; rising ones that it grows."
+          />
+        ) : (
+          ''
+        )}
+      </div>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Run</th>
+              <th scope="col" class="num">
+                Seed
+              </th>
+              <th scope="col">Status</th>
+              <th scope="col" class="num">
+                Val. acc.
+              </th>
+              <th scope="col" class="num">
+                Val. loss
+              </th>
+              <th scope="col">Verdicts</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.runs.map((run) => (
+              <tr>
+                <td>
+                  <a href={`/runs/${run.id}`}>#{run.id}</a> <span class="note" safe>{run.extra}</span>
+                </td>
+                <td class="num">{run.seed}</td>
+                <td>
+                  <StatusBadge status={run.status} />
+                </td>
+                <td class="num" safe>{formatPercent(run.finalValAcc)}</td>
+                <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
+                <td>
+                  <VerdictBadges verdicts={run.verdicts} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  ) as string;
+}
+
+export function CellPlaceholder(): string {
+  return (<p class="empty card">Click a heatmap cell to see its runs' loss curves and per-layer picture here.</p>) as string;
+}

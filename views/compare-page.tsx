@@ -1,0 +1,195 @@
+// Compare runs side by side: curves overlaid (one colour and dash per run), each run's per-layer maps next to each
+// other, and the config with the settings that differ highlighted and listed first.
+import { StatusBadge, VerdictBadges } from './badges.js';
+import { Chart, seriesStyle, type ChartSpec } from './chart.js';
+import { formatMetric, formatPercent } from './format.js';
+import { LayerMap, type LayerMatrix, type LayerRow } from './layer-picture.js';
+import { Layout } from './layout.js';
+
+export interface CompareRun {
+  id: number;
+  label: string;
+  sweepId: number;
+  sweepName: string;
+  status: string;
+  finalValAcc: number | null;
+  finalValLoss: number | null;
+  verdicts: Array<{ kind: string; evidence: string }> | null;
+  actStd: LayerMatrix;
+  deltaNorm: LayerMatrix;
+  rows: LayerRow[];
+}
+
+export interface ConfigDiffRow {
+  path: string;
+  values: string[];
+  differs: boolean;
+}
+
+export interface ComparePageProps {
+  runs: CompareRun[];
+  loss: ChartSpec;
+  acc: ChartSpec;
+  config: ConfigDiffRow[];
+}
+
+function Swatch({ index }: { index: number }): string {
+  const style = seriesStyle(index);
+  return (
+    <svg width="28" height="8" viewBox="0 0 28 8" aria-hidden="true">
+      <line x1="1" y1="4" x2="27" y2="4" stroke={style.color} stroke-width="3" stroke-dasharray={style.dash.join(' ') || undefined} />
+    </svg>
+  ) as string;
+}
+
+export function ComparePage(props: ComparePageProps): string {
+  const differing = props.config.filter((r) => r.differs);
+  const same = props.config.filter((r) => !r.differs);
+  return Layout({
+    title: `Compare runs ${props.runs.map((r) => `#${r.id}`).join(', ')}`,
+    children: (
+      <>
+        <div class="page-head">
+          <h1 safe>{`Compare ${props.runs.length} runs`}</h1>
+          <span class="sub" safe>{props.runs.map((r) => `#${r.id}`).join(' · ')}</span>
+        </div>
+        <section class="card" aria-labelledby="cmp-runs">
+          <div class="card-head">
+            <div class="card-title">
+              <h2 id="cmp-runs">Runs</h2>
+              <p class="caption">Each run keeps its line style in every chart below.</p>
+            </div>
+          </div>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Line</th>
+                  <th scope="col">Run</th>
+                  <th scope="col">Sweep</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" class="num">
+                    Val. acc.
+                  </th>
+                  <th scope="col" class="num">
+                    Val. loss
+                  </th>
+                  <th scope="col">Verdicts</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.runs.map((run, i) => (
+                  <tr>
+                    <td>
+                      <Swatch index={i} />
+                    </td>
+                    <td>
+                      <a href={`/runs/${run.id}`}>#{run.id}</a> <span safe>{run.label}</span>
+                    </td>
+                    <td>
+                      <a href={`/sweeps/${run.sweepId}`} safe>
+                        {run.sweepName}
+                      </a>
+                    </td>
+                    <td>
+                      <StatusBadge status={run.status} />
+                    </td>
+                    <td class="num" safe>{formatPercent(run.finalValAcc)}</td>
+                    <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
+                    <td>
+                      <VerdictBadges verdicts={run.verdicts} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+        <section class="card" aria-labelledby="cmp-curves">
+          <div class="card-head">
+            <div class="card-title">
+              <h2 id="cmp-curves">Curves</h2>
+              <p class="caption">Validation loss (log scale) and validation accuracy per epoch.</p>
+            </div>
+          </div>
+          <div class="charts">
+            <Chart id="cmp-loss" title="Validation loss (log scale)" spec={props.loss} summary="Lower is better." />
+            <Chart id="cmp-acc" title="Validation accuracy" spec={props.acc} summary="Higher is better." />
+          </div>
+        </section>
+        <section class="card" aria-labelledby="cmp-layers">
+          <div class="card-head">
+            <div class="card-title">
+              <h2 id="cmp-layers">Per-layer pictures</h2>
+              <p class="caption">Activation std and δ norm, layer × epoch, log colour scale (each map has its own range).</p>
+            </div>
+          </div>
+          <div class="side-by-side">
+            {props.runs.map((run, i) => (
+              <div>
+                <h3 style="font-size:0.95rem;margin:0 0 6px">
+                  <Swatch index={i} /> <a href={`/runs/${run.id}`}>#{run.id}</a> <span safe>{run.label}</span>
+                </h3>
+                <LayerMap id={`cmp-act-${run.id}`} title="Activation std" caption="log scale" matrix={run.actStd} rows={run.rows} />
+                <LayerMap id={`cmp-delta-${run.id}`} title="δ norm" caption="log scale" matrix={run.deltaNorm} rows={run.rows} />
+              </div>
+            ))}
+          </div>
+        </section>
+        <section class="card" aria-labelledby="cmp-config">
+          <div class="card-head">
+            <div class="card-title">
+              <h2 id="cmp-config">Config differences</h2>
+              <p class="caption" safe>
+                {differing.length === 0
+                  ? 'The configs are identical.'
+                  : `${differing.length} setting${differing.length === 1 ? '' : 's'} differ (highlighted); the rest are the same.`}
+              </p>
+            </div>
+          </div>
+          <div class="table-wrap">
+            <table class="config-table">
+              <thead>
+                <tr>
+                  <th scope="col">Setting</th>
+                  {props.runs.map((run) => (
+                    <th scope="col">#{run.id}</th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {differing.map((row) => (
+                  <tr class="differs">
+                    <td>
+                      <span safe>{row.path}</span> <span class="visually-hidden">(differs)</span>
+                    </td>
+                    {row.values.map((v) => (
+                      <td safe>{v}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {same.length > 0 ? (
+            <details style="margin-top:8px">
+              <summary safe>{`${same.length} settings that are the same`}</summary>
+              <table class="config-table">
+                <tbody>
+                  {same.map((row) => (
+                    <tr>
+                      <td safe>{row.path}</td>
+                      <td safe>{row.values[0] ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          ) : (
+            ''
+          )}
+        </section>
+      </>
+    ),
+  });
+}

@@ -1,0 +1,68 @@
+// The page shell: head, top bar (product name, Sweeps, New sweep, live indicator), main content, scripts.
+// Every full page goes through Layout; htmx swaps and SSE messages use the partials alone.
+import type { Children } from '@kitajs/html';
+
+export type NavItem = 'sweeps' | 'new' | null;
+
+export interface LayoutProps {
+  title: string;
+  nav?: NavItem;
+  /** Whether the page opens a live stream (the indicator starts as "connecting" rather than "not live"). */
+  live?: boolean;
+  children?: Children;
+}
+
+// Vendor assets come from node_modules via app.ts (never a CDN). Scripts are deferred and run in order.
+export function Layout({ title, nav = null, live = false, children }: LayoutProps): string {
+  return (
+    '<!doctype html>' +
+    (
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light dark" />
+          <title safe>{`${title} · initlab`}</title>
+          <link rel="stylesheet" href="/assets/vendor/uPlot.min.css" />
+          <link rel="stylesheet" href="/assets/app.css" />
+          <script src="/assets/vendor/htmx.min.js" defer></script>
+          <script src="/assets/vendor/hx-sse.js" defer></script>
+          <script src="/assets/vendor/uPlot.iife.min.js" defer></script>
+          <script src="/assets/app.js" defer></script>
+        </head>
+        <body>
+          <a class="skip-link" href="#main">Skip to content</a>
+          <header class="topbar">
+            <div class="topbar-inner">
+              <a class="brand" href="/">
+                initlab <span>· weight initialization lab</span>
+              </a>
+              <nav class="topnav" aria-label="Main">
+                <a href="/" aria-current={nav === 'sweeps' ? 'page' : undefined}>
+                  Sweeps
+                </a>
+                <a href="/sweeps/new" aria-current={nav === 'new' ? 'page' : undefined}>
+                  New sweep
+                </a>
+              </nav>
+              <LiveIndicator live={live} />
+            </div>
+          </header>
+          <main id="main" class="container" tabindex="-1">
+            {children}
+          </main>
+        </body>
+      </html>
+    )
+  );
+}
+
+/** Says whether this page is receiving live updates; app.js flips it on the SSE extension's events. */
+export function LiveIndicator({ live }: { live: boolean }): string {
+  return (
+    <span id="live" class="live" role="status" aria-live="polite" data-state={live ? 'connecting' : 'idle'}>
+      <span class="live-dot" aria-hidden="true"></span>
+      <span class="live-text">{live ? 'connecting…' : 'not live'}</span>
+    </span>
+  ) as string;
+}

@@ -1,0 +1,239 @@
+// The run page: curves first (growing live while the run trains), then the per-layer picture, the verdicts with
+// their evidence and a plain explanation, the full config and a replay button. `RunLive` is what the run stream
+// re-renders (status line, per-layer picture and verdicts) while `epochs` events append points to the charts.
+import { StatusBadge, VerdictBadges, verdictGlyph, verdictWord } from './badges.js';
+import { Chart, type ChartSpec } from './chart.js';
+import { explainVerdict } from './explain.js';
+import { formatDuration, formatMetric, formatPercent, formatTime } from './format.js';
+import { LayerPicture, type LayerPictureProps } from './layer-picture.js';
+import { Layout } from './layout.js';
+
+export interface RunHeadProps {
+  id: number;
+  status: string;
+  epochsCompleted: number;
+  epochs: number;
+  durationMs: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  finalValAcc: number | null;
+  finalValLoss: number | null;
+  error: string | null;
+  divergence: { epoch: number; step: number; layer: number | null; quantity: string } | null;
+  verdicts: Array<{ kind: string; evidence: string; value?: number }> | null;
+}
+
+export interface ReplayCheck {
+  originalId: number;
+  /** null while the replay has not finished. */
+  identical: boolean | null;
+  detail: string;
+}
+
+export interface RunPageProps {
+  run: RunHeadProps & {
+    sweepId: number;
+    sweepName: string;
+    initLabel: string;
+    activationLabel: string;
+    seed: number;
+  };
+  loss: ChartSpec;
+  acc: ChartSpec;
+  layers: LayerPictureProps;
+  config: Array<{ path: string; value: string }>;
+  configJson: string;
+  replay: ReplayCheck | null;
+  /** The run is queued or running: the page opens its stream. */
+  live: boolean;
+  /** Last epoch the page's charts hold (the stream sends the ones after it). */
+  lastEpoch: number;
+}
+
+export function RunHead(props: RunHeadProps): string {
+  const when =
+    props.startedAt === null
+      ? 'waiting for a free thread'
+      : props.finishedAt === null
+        ? `started ${formatTime(props.startedAt)} UTC`
+        : `took ${formatDuration(props.durationMs)}, finished ${formatTime(props.finishedAt)} UTC`;
+  return (
+    <div id="run-head">
+      <div class="progress-line">
+        <StatusBadge status={props.status} />
+        <span safe>{`epoch ${props.epochsCompleted} of ${props.epochs}`}</span>
+        <span safe>{`val. accuracy ${formatPercent(props.finalValAcc)} · val. loss ${formatMetric(props.finalValLoss)}`}</span>
+        <span class="eta" safe>{when}</span>
+      </div>
+      <div style="margin-top:6px">
+        <VerdictBadges verdicts={props.verdicts} />
+      </div>
+      {props.error ? (
+        <p class="field-error" safe>
+          {`Failed: ${props.error}`}
+        </p>
+      ) : (
+        ''
+      )}
+      {props.divergence ? (
+        <p class="note" safe>
+          {`Diverged at epoch ${props.divergence.epoch}, step ${props.divergence.step}: the ${props.divergence.quantity} became non-finite` +
+            (props.divergence.layer !== null ? ` (first in layer ${props.divergence.layer + 1}).` : '.')}
+        </p>
+      ) : (
+        ''
+      )}
+    </div>
+  ) as string;
+}
+
+export function VerdictList({ verdicts, status }: { verdicts: RunHeadProps['verdicts']; status: string }): string {
+  if (!verdicts || verdicts.length === 0) {
+    return (
+      <div id="run-verdicts">
+        <p class="empty">
+          {status === 'queued' || status === 'running' ? 'Verdicts appear when the run finishes.' : 'No verdicts recorded.'}
+        </p>
+      </div>
+    ) as string;
+  }
+  return (
+    <div id="run-verdicts">
+      <ul class="verdict-list">
+        {verdicts.map((v) => (
+          <li>
+            <strong>
+              <span aria-hidden="true" safe>{verdictGlyph(v.kind)}</span> <span safe>{verdictWord(v.kind)}</span>
+            </strong>
+            <div class="evidence">
+              Evidence: <span safe>{v.evidence}</span>
+            </div>
+            <p safe>{explainVerdict(v.kind)}</p>
+          </li>
+        ))}
+      </ul>
+    </div>
+  ) as string;
+}
+
+/** Everything the run stream re-renders in one message (the ids are the swap targets). */
+export function RunLive(props: { head: RunHeadProps; layers: LayerPictureProps }): string {
+  return (
+    <>
+      <RunHead {...props.head} />
+      <LayerPicture {...props.layers} />
+      <VerdictList verdicts={props.head.verdicts} status={props.head.status} />
+    </>
+  ) as string;
+}
+
+function ReplayNote({ replay }: { replay: ReplayCheck }): string {
+  const cls = replay.identical === null ? 'note' : replay.identical ? 'match-ok' : 'match-bad';
+  return (
+    <p class={cls}>
+      Replay of <a href={`/runs/${replay.originalId}`}>run #{replay.originalId}</a>: <span safe>{replay.detail}</span>
+    </p>
+  ) as string;
+}
+
+export function RunPage(props: RunPageProps): string {
+  const { run } = props;
+  return Layout({
+    title: `Run ${run.id}`,
+    live: props.live,
+    children: (
+      <>
+        <div class="crumbs">
+          <a href="/">Sweeps</a> / <a href={`/sweeps/${run.sweepId}`} safe>{run.sweepName}</a> / <span safe>{`run #${run.id}`}</span>
+        </div>
+        <div class="page-head">
+          <h1 safe>{`Run #${run.id}: ${run.initLabel} × ${run.activationLabel}`}</h1>
+          <span class="sub" safe>{`seed ${run.seed}`}</span>
+        </div>
+        <section class="card" aria-labelledby="status-title">
+          <h2 id="status-title" class="visually-hidden">
+            Status
+          </h2>
+          <div aria-live="polite">
+            <RunHead {...run} />
+          </div>
+          {props.replay ? <ReplayNote replay={props.replay} /> : ''}
+        </section>
+        <section class="card" aria-labelledby="curves-title">
+          <div class="card-head">
+            <div class="card-title">
+              <h2 id="curves-title">Curves</h2>
+              <p class="caption">Training (dashed) and validation (solid) loss and accuracy per epoch; epoch 0 is before any step.</p>
+            </div>
+          </div>
+          <div class="charts">
+            <Chart id="chart-loss" title="Loss (log scale)" spec={props.loss} summary="Lower is better." />
+            <Chart id="chart-acc" title="Accuracy" spec={props.acc} summary="Higher is better." />
+          </div>
+        </section>
+        <section class="card" aria-labelledby="layers-title">
+          <div class="card-head">
+            <div class="card-title">
+              <h2 id="layers-title">Per-layer picture</h2>
+              <p class="caption" safe>
+                {`Measured on a fixed probe batch after every epoch; activation ${props.layers.activation}.`}
+              </p>
+            </div>
+          </div>
+          <div aria-live="polite">
+            <LayerPicture {...props.layers} />
+          </div>
+        </section>
+        <section class="card" aria-labelledby="verdicts-title">
+          <div class="card-head">
+            <div class="card-title">
+              <h2 id="verdicts-title">Verdicts</h2>
+              <p class="caption">What the measurements say, with the numbers behind each verdict.</p>
+            </div>
+          </div>
+          <div aria-live="polite">
+            <VerdictList verdicts={run.verdicts} status={run.status} />
+          </div>
+        </section>
+        <section class="card" aria-labelledby="config-title">
+          <div class="card-head">
+            <div class="card-title">
+              <h2 id="config-title">Config</h2>
+              <p class="caption">The fully resolved run config; replaying it must give the same numbers bit for bit.</p>
+            </div>
+            <form method="post" action={`/runs/${run.id}/replay`} class="inline-form">
+              <button class="btn primary" type="submit">
+                Replay this run
+              </button>
+            </form>
+          </div>
+          <div class="table-wrap">
+            <table class="config-table">
+              <tbody>
+                {props.config.map((item) => (
+                  <tr>
+                    <td safe>{item.path}</td>
+                    <td safe>{item.value}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <details style="margin-top:10px">
+            <summary>As JSON</summary>
+            <pre safe>{props.configJson}</pre>
+          </details>
+        </section>
+        {props.live ? (
+          <div
+            id="run-stream"
+            hidden
+            {...{ 'hx-sse:connect': `/runs/${run.id}/stream?after=${props.lastEpoch}`, 'hx-sse:close': 'close' }}
+          ></div>
+        ) : (
+          ''
+        )}
+      </>
+    ),
+  });
+}

@@ -1,0 +1,229 @@
+// The sweep's runs table: filter by status and verdict, sort by any column header, page through, tick runs to
+// compare. `RunRow` is also what the sweep stream sends (as an <hx-partial>) when a run changes status.
+import { StatusBadge, VerdictBadges, verdictWord } from './badges.js';
+import { formatCount, formatDuration, formatMetric, formatPercent } from './format.js';
+import { sweepPartUrl, sweepUrl, type RunTableSort, type SweepQuery } from './query.js';
+
+export const RUN_STATUS_OPTIONS = ['queued', 'running', 'succeeded', 'diverged', 'failed', 'cancelled'];
+export const VERDICT_OPTIONS = ['healthy', 'symmetric', 'saturated', 'dead', 'vanishing', 'exploding', 'diverged', 'not_learning'];
+
+export interface RunRowData {
+  id: number;
+  initLabel: string;
+  activationLabel: string;
+  seed: number;
+  status: string;
+  finalValAcc: number | null;
+  finalValLoss: number | null;
+  epochsCompleted: number;
+  epochs: number;
+  durationMs: number | null;
+  verdicts: Array<{ kind: string; evidence: string }> | null;
+  /** Values of the sweep's other varying settings, e.g. "lr 0.05 · clip norm ≤ 1". */
+  extra: string;
+}
+
+export interface RunsTableProps {
+  sweepId: number;
+  query: SweepQuery;
+  runs: RunRowData[];
+  /** Runs matching the filters. */
+  total: number;
+  pageSize: number;
+  /** Whether any run has "extra" varying settings (adds the column). */
+  showExtra: boolean;
+}
+
+export function RunRow({ run, showExtra }: { run: RunRowData; showExtra: boolean }): string {
+  return (
+    <tr id={`run-row-${run.id}`}>
+      <td>
+        <input type="checkbox" name="runs" value={String(run.id)} form="compare-form" aria-label={`Select run ${run.id} to compare`} />
+      </td>
+      <td>
+        <a href={`/runs/${run.id}`}>#{run.id}</a>
+      </td>
+      <td safe>{run.initLabel}</td>
+      <td safe>{run.activationLabel}</td>
+      {showExtra ? <td class="wrap" safe>{run.extra}</td> : ''}
+      <td class="num">{run.seed}</td>
+      <td>
+        <StatusBadge status={run.status} />
+      </td>
+      <td class="num" safe>{formatPercent(run.finalValAcc)}</td>
+      <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
+      <td class="num" safe>{`${run.epochsCompleted}/${run.epochs}`}</td>
+      <td class="num" safe>{formatDuration(run.durationMs)}</td>
+      <td class="wrap">
+        <VerdictBadges verdicts={run.verdicts} />
+      </td>
+    </tr>
+  ) as string;
+}
+
+const COLUMNS: Array<{ key: RunTableSort | null; label: string; num?: boolean; extra?: boolean }> = [
+  { key: 'id', label: 'Run' },
+  { key: 'initLabel', label: 'Initializer' },
+  { key: 'activationLabel', label: 'Activation' },
+  { key: null, label: 'Other settings', extra: true },
+  { key: 'seed', label: 'Seed', num: true },
+  { key: 'status', label: 'Status' },
+  { key: 'finalValAcc', label: 'Val. acc.', num: true },
+  { key: 'finalValLoss', label: 'Val. loss', num: true },
+  { key: 'epochsCompleted', label: 'Epochs', num: true },
+  { key: 'durationMs', label: 'Time', num: true },
+  { key: null, label: 'Verdicts' },
+];
+
+function SortHeader({ col, props }: { col: (typeof COLUMNS)[number]; props: RunsTableProps }): string {
+  if (col.key === null) return (<th scope="col" safe>{col.label}</th>) as string;
+  const { query } = props;
+  const active = query.sort === col.key;
+  const nextOrder = active && query.order === 'asc' ? 'desc' : 'asc';
+  const change = { sort: col.key, order: nextOrder, page: 1 } as const;
+  return (
+    <th scope="col" class={col.num ? 'num' : undefined} aria-sort={active ? (query.order === 'asc' ? 'ascending' : 'descending') : undefined}>
+      <a
+        class="sort"
+        href={sweepUrl(props.sweepId, query, change)}
+        hx-get={sweepPartUrl(props.sweepId, 'runs', query, change)}
+        hx-target="#runs-card"
+        hx-swap="outerHTML"
+      >
+        <span safe>{col.label}</span>
+        <span aria-hidden="true">{active ? (query.order === 'asc' ? ' ▲' : ' ▼') : ' ↕'}</span>
+      </a>
+    </th>
+  ) as string;
+}
+
+function Option({ value, label, selected }: { value: string; label: string; selected: boolean }): string {
+  return (
+    <option value={value} selected={selected} safe>
+      {label}
+    </option>
+  ) as string;
+}
+
+export function RunsCard(props: RunsTableProps): string {
+  const { query, total, pageSize } = props;
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(query.page, pages);
+  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const last = Math.min(total, page * pageSize);
+  const columns = COLUMNS.filter((c) => !c.extra || props.showExtra);
+  return (
+    <section
+      id="runs-card"
+      class="card"
+      aria-labelledby="runs-title"
+      hx-get={sweepPartUrl(props.sweepId, 'runs', query)}
+      hx-trigger="runs-stale from:body"
+      hx-swap="outerHTML"
+    >
+      <div class="card-head">
+        <div class="card-title">
+          <h2 id="runs-title">Runs</h2>
+          <p class="caption">Sort by a column header; tick two or more runs to compare them.</p>
+        </div>
+        <form id="compare-form" action="/compare" method="get" class="inline-form">
+          <button class="btn" type="submit">
+            Compare selected
+          </button>
+        </form>
+      </div>
+      <form
+        class="filters"
+        action={`/sweeps/${props.sweepId}`}
+        method="get"
+        hx-get={`/sweeps/${props.sweepId}/runs`}
+        hx-trigger="change"
+        hx-target="#runs-card"
+        hx-swap="outerHTML"
+      >
+        <input type="hidden" name="sort" value={query.sort} />
+        <input type="hidden" name="order" value={query.order} />
+        <div class="field">
+          <label for="filter-status">Status</label>
+          <select id="filter-status" name="status">
+            <Option value="" label="any status" selected={!query.status} />
+            {RUN_STATUS_OPTIONS.map((s) => (
+              <Option value={s} label={s} selected={query.status === s} />
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="filter-verdict">Verdict</label>
+          <select id="filter-verdict" name="verdict">
+            <Option value="" label="any verdict" selected={!query.verdict} />
+            {VERDICT_OPTIONS.map((v) => (
+              <Option value={v} label={verdictWord(v)} selected={query.verdict === v} />
+            ))}
+          </select>
+        </div>
+        <noscript>
+          <button class="btn" type="submit">
+            Filter
+          </button>
+        </noscript>
+        <span class="note" aria-live="polite" safe>
+          {total === 0 ? 'No runs match.' : `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)} runs`}
+        </span>
+      </form>
+      <div class="table-wrap">
+        <table class="runs-table">
+          <thead>
+            <tr>
+              <th scope="col">
+                <span class="visually-hidden">Select</span>
+              </th>
+              {columns.map((col) => (
+                <SortHeader col={col} props={props} />
+              ))}
+            </tr>
+          </thead>
+          <tbody id="runs-body">
+            {props.runs.map((run) => (
+              <RunRow run={run} showExtra={props.showExtra} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pages > 1 ? (
+        <nav class="pager" aria-label="Run pages">
+          <span safe>{`Page ${page} of ${pages}`}</span>
+          <span class="btn-row">
+            {page > 1 ? (
+              <a
+                class="btn"
+                href={sweepUrl(props.sweepId, query, { page: page - 1 })}
+                hx-get={sweepPartUrl(props.sweepId, 'runs', query, { page: page - 1 })}
+                hx-target="#runs-card"
+                hx-swap="outerHTML"
+              >
+                ← Previous
+              </a>
+            ) : (
+              ''
+            )}
+            {page < pages ? (
+              <a
+                class="btn"
+                href={sweepUrl(props.sweepId, query, { page: page + 1 })}
+                hx-get={sweepPartUrl(props.sweepId, 'runs', query, { page: page + 1 })}
+                hx-target="#runs-card"
+                hx-swap="outerHTML"
+              >
+                Next →
+              </a>
+            ) : (
+              ''
+            )}
+          </span>
+        </nav>
+      ) : (
+        ''
+      )}
+    </section>
+  ) as string;
+}

@@ -1,0 +1,159 @@
+// The sweeps list: one row per sweep with status, progress, counts and times. `SweepList` is the partial the
+// /stream SSE messages swap into #sweep-list; `SweepsPage` wraps it in the layout.
+import { StatusBadge } from './badges.js';
+import { formatCount, formatTime, isoTime } from './format.js';
+import { Layout } from './layout.js';
+import { CountsLine, finishedCount, ProgressBar, type Counts } from './progress.js';
+
+export interface SweepListItem {
+  id: number;
+  name: string;
+  status: string;
+  counts: Counts;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export interface SweepListProps {
+  sweeps: SweepListItem[];
+  /** All sweeps in the database (the list shows a page of them). */
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+function Time({ ms }: { ms: number | null }): string {
+  if (ms === null) return (<span class="muted">—</span>) as string;
+  return (
+    <time datetime={isoTime(ms)} safe>
+      {formatTime(ms)}
+    </time>
+  ) as string;
+}
+
+export function SweepRow({ sweep }: { sweep: SweepListItem }): string {
+  const done = finishedCount(sweep.counts);
+  return (
+    <tr id={`sweep-row-${sweep.id}`}>
+      <td class="wrap">
+        <a href={`/sweeps/${sweep.id}`} safe>
+          {sweep.name}
+        </a>
+        <div class="note">#{sweep.id}</div>
+      </td>
+      <td>
+        <StatusBadge status={sweep.status} />
+      </td>
+      <td style="min-width:180px">
+        <ProgressBar counts={sweep.counts} small label={`Progress of sweep ${sweep.id}`} />
+        <div class="note" safe>{`${formatCount(done)} / ${formatCount(sweep.counts.total)} runs`}</div>
+      </td>
+      <td class="wrap">
+        <CountsLine counts={sweep.counts} />
+      </td>
+      <td class="hide-narrow">
+        <Time ms={sweep.createdAt} />
+      </td>
+      <td class="hide-narrow">
+        <Time ms={sweep.finishedAt} />
+      </td>
+    </tr>
+  ) as string;
+}
+
+export function SweepList({ sweeps, total, page, pageSize }: SweepListProps): string {
+  if (total === 0) {
+    return (
+      <p class="empty">
+        No sweeps yet. <a href="/sweeps/new">Start one</a>: pick a preset such as the initialization tour, and watch
+        the heatmap fill in.
+      </p>
+    ) as string;
+  }
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <>
+      <div class="table-wrap">
+        <table class="sweeps-table">
+          <caption class="visually-hidden">Sweeps, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Progress</th>
+              <th scope="col">Runs by status</th>
+              <th scope="col" class="hide-narrow">
+                Started (UTC)
+              </th>
+              <th scope="col" class="hide-narrow">
+                Finished (UTC)
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {sweeps.map((sweep) => (
+              <SweepRow sweep={sweep} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pages > 1 ? (
+        <nav class="pager" aria-label="Sweep pages">
+          <span safe>{`Page ${page} of ${pages} · ${formatCount(total)} sweeps`}</span>
+          <span class="btn-row">
+            {page > 1 ? (
+              <a class="btn" href={`/?page=${page - 1}`}>
+                ← Newer
+              </a>
+            ) : (
+              ''
+            )}
+            {page < pages ? (
+              <a class="btn" href={`/?page=${page + 1}`}>
+                Older →
+              </a>
+            ) : (
+              ''
+            )}
+          </span>
+        </nav>
+      ) : (
+        ''
+      )}
+    </>
+  ) as string;
+}
+
+export function SweepsPage(props: SweepListProps): string {
+  return Layout({
+    title: 'Sweeps',
+    nav: 'sweeps',
+    live: true,
+    children: (
+      <>
+        <div class="page-head">
+          <h1>Sweeps</h1>
+          <span class="sub">Every sweep, newest first.</span>
+          <a class="btn primary" href="/sweeps/new" style="margin-left:auto">
+            New sweep
+          </a>
+        </div>
+        <section class="card" aria-labelledby="sweeps-title">
+          <div class="card-head">
+            <div class="card-title">
+              <h2 id="sweeps-title">All sweeps</h2>
+              <p class="caption">Progress and counts update live while sweeps run.</p>
+            </div>
+          </div>
+          <div
+            id="sweep-list"
+            aria-live="polite"
+            {...{ 'hx-sse:connect': `/stream${props.page > 1 ? `?page=${props.page}` : ''}` }}
+          >
+            <SweepList {...props} />
+          </div>
+        </section>
+      </>
+    ),
+  });
+}
