@@ -4,12 +4,12 @@ import { extname } from 'node:path';
 import type { Store } from '../../db/store.js';
 import { pivotChunks, type PivotFormat, type PivotMetric } from './pivot.js';
 import { runsChunks, type RunsFormat } from './runs.js';
-import { writeChunks, type WriteChunksOptions } from './stream.js';
+import { writeChunks, type ExportSink, type WriteChunksOptions } from './stream.js';
 
 export { PIVOT_METRICS, buildPivot, isPivotMetric, pivotChunks, type PivotFormat, type PivotMetric, type PivotTable } from './pivot.js';
 export { runsChunks, type RunsFormat } from './runs.js';
 export { runColumns, configCell, type RunColumn } from './run-rows.js';
-export { writeChunks, ExportAbortedError, type WriteChunksOptions } from './stream.js';
+export { writeChunks, ExportAbortedError, type ExportSink, type WriteChunksOptions } from './stream.js';
 export { csvField, markdownCell, latexEscape } from './escape.js';
 
 export type ExportFormat = 'csv' | 'json' | 'md' | 'latex';
@@ -25,7 +25,7 @@ export class ExportFormatError extends Error {
  * (`await exportRuns(...); res.end()`). Throws NotFoundError for an unknown sweep before writing anything.
  */
 export async function exportRuns(
-  store: Store, sweepId: number, format: RunsFormat, out: NodeJS.WritableStream, options?: WriteChunksOptions,
+  store: Store, sweepId: number, format: RunsFormat, out: ExportSink, options?: WriteChunksOptions,
 ): Promise<void> {
   store.getSweep(sweepId);
   await writeChunks(runsChunks(store, sweepId, format), out, options);
@@ -33,7 +33,7 @@ export async function exportRuns(
 
 /** Streams the pivot of `metric` to `out`; like exportRuns, resolves when written and leaves `out` open. */
 export async function exportPivot(
-  store: Store, sweepId: number, metric: PivotMetric, format: PivotFormat, out: NodeJS.WritableStream,
+  store: Store, sweepId: number, metric: PivotMetric, format: PivotFormat, out: ExportSink,
   options?: WriteChunksOptions,
 ): Promise<void> {
   store.getSweep(sweepId);

@@ -10,6 +10,18 @@ export class ExportAbortedError extends Error {
   }
 }
 
+/**
+ * Where an export goes: any Node writable (a file stream, an HTTP response, stdout), or a bare `{ write }` object.
+ * `write` returning false means "wait for 'drain'" (Node semantics); a sink without `once` is never waited on.
+ */
+export interface ExportSink {
+  write(chunk: string): unknown;
+  once?(event: 'drain' | 'close' | 'error', listener: (arg?: unknown) => void): unknown;
+  removeListener?(event: 'drain' | 'close' | 'error', listener: (arg?: unknown) => void): unknown;
+  destroyed?: boolean;
+  writableEnded?: boolean;
+}
+
 export interface WriteChunksOptions {
   /** Pieces are joined into writes of about this many characters. Default 16 KiB. */
   chunkChars?: number;
@@ -20,7 +32,7 @@ export interface WriteChunksOptions {
 /** Writes every chunk; resolves after the last write was accepted. Does not end `out` (stdout must stay open). */
 export async function writeChunks(
   chunks: Iterable<string>,
-  out: NodeJS.WritableStream,
+  out: ExportSink,
   options: WriteChunksOptions = {},
 ): Promise<void> {
   const chunkChars = options.chunkChars ?? 16 * 1024;
@@ -31,7 +43,7 @@ export async function writeChunks(
   async function emit(text: string): Promise<void> {
     if (isClosed(out)) throw new ExportAbortedError();
     writes += 1;
-    if (!out.write(text)) await drained(out);
+    if (out.write(text) === false && out.once !== undefined) await drained(out);
     else if (writes % yieldEvery === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
@@ -46,25 +58,24 @@ export async function writeChunks(
   if (pending.length > 0) await emit(pending);
 }
 
-function isClosed(out: NodeJS.WritableStream): boolean {
-  const stream = out as { destroyed?: boolean; writableEnded?: boolean };
-  return stream.destroyed === true || stream.writableEnded === true;
+function isClosed(out: ExportSink): boolean {
+  return out.destroyed === true || out.writableEnded === true;
 }
 
-function drained(out: NodeJS.WritableStream): Promise<void> {
+function drained(out: ExportSink): Promise<void> {
   return new Promise((resolve, reject) => {
     const done = (error?: unknown) => {
-      out.removeListener('drain', onDrain);
-      out.removeListener('close', onClose);
-      out.removeListener('error', onError);
+      out.removeListener?.('drain', onDrain);
+      out.removeListener?.('close', onClose);
+      out.removeListener?.('error', onError);
       if (error === undefined) resolve();
       else reject(error);
     };
     const onDrain = () => done();
     const onClose = () => done(new ExportAbortedError());
     const onError = (cause: unknown) => done(new ExportAbortedError({ cause }));
-    out.once('drain', onDrain);
-    out.once('close', onClose);
-    out.once('error', onError);
+    out.once!('drain', onDrain);
+    out.once!('close', onClose);
+    out.once!('error', onError);
   });
 }

@@ -118,6 +118,13 @@ describe('runs export as Markdown', () => {
 });
 
 describe('export entry points', () => {
+  it('writes to a bare { write } sink as well as to a Node stream', async () => {
+    const { store, id } = trickySweep();
+    const chunks: string[] = [];
+    await exportRuns(store, id, 'csv', { write: (chunk: string) => chunks.push(chunk) });
+    expect(chunks.join('')).toBe(await exportText(store, id, 'csv'));
+  });
+
   it('refuses an unknown sweep with NotFoundError before writing anything', async () => {
     const store = memoryStore();
     const out = collect();
