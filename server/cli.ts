@@ -1,9 +1,5 @@
-// initlab's command line: `initlab <command> [options]`. Each command lives in server/commands/.
-import { exportCommand } from './commands/export.js';
-import { presetsCommand } from './commands/presets.js';
-import { serveCommand } from './commands/serve.js';
-import { sweepCommand } from './commands/sweep.js';
-import { trainCommand } from './commands/train.js';
+// initlab's command line: `initlab <command> [options]`. Each command lives in server/commands/ and is loaded
+// only when asked for, so `train` starts without the web server's modules.
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -26,15 +22,15 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   const [command, ...args] = argv;
   switch (command) {
     case 'serve':
-      return serveCommand(args, io);
+      return (await import('./commands/serve.js')).serveCommand(args, io);
     case 'sweep':
-      return sweepCommand(args, io);
+      return (await import('./commands/sweep.js')).sweepCommand(args, io);
     case 'export':
-      return exportCommand(args, io);
+      return (await import('./commands/export.js')).exportCommand(args, io);
     case 'presets':
-      return presetsCommand(args, io);
+      return (await import('./commands/presets.js')).presetsCommand(args, io);
     case 'train':
-      return trainCommand(args, io);
+      return (await import('./commands/train.js')).trainCommand(args, io);
     case undefined:
     case 'help':
     case '--help':

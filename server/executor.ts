@@ -2,7 +2,7 @@
 // transferred MessagePort and the task resolves only after the worker's final 'end' message has arrived.
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { EpochMetrics, RunConfig } from '../workers/core/types.js';
 import type { ProgressMessage, TrainTask, TrainTaskResult } from '../workers/protocol.js';
@@ -34,16 +34,23 @@ function defaultWorkerFile(): string {
   return fileURLToPath(new URL(`../workers/train-worker.${ext}`, import.meta.url));
 }
 
+/** A .ts worker is loaded through workers/dev-worker.mjs, which registers tsx inside the thread. */
+function poolEntry(workerFile: string): { filename: string; workerData?: { tsWorker: string } } {
+  if (!workerFile.endsWith('.ts')) return { filename: workerFile };
+  return {
+    filename: fileURLToPath(new URL('../workers/dev-worker.mjs', import.meta.url)),
+    workerData: { tsWorker: pathToFileURL(workerFile).href },
+  };
+}
+
 export function createLocalExecutor(options: LocalExecutorOptions = {}): Executor {
   const threads = Math.max(1, options.threads ?? availableParallelism());
   const filename = options.workerFile ?? defaultWorkerFile();
   const pool = new Piscina({
-    filename,
+    ...poolEntry(filename),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 60_000,
-    // Node 20 cannot load .ts in a worker by itself: register tsx when running from source.
-    execArgv: filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
     resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
   });
 

@@ -5,6 +5,7 @@
 // dispatched since it became active (ties: the older sweep). A 5-run sweep started behind a 5,000-run sweep
 // therefore gets the free threads until it has caught up, and finishes in about its own run time.
 import type { Store } from '../db/store.js';
+import type { RunConfig } from '../workers/core/types.js';
 import type { EventBus } from './events.js';
 import type { Executor } from './executor.js';
 import type { MetricsWriter } from './metrics-writer.js';
@@ -103,19 +104,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   function launch(sweep: ActiveSweep, runId: number) {
-    const run = store.getRun(runId);
-    if (!run || run.status !== 'queued') return; // cancelled or re-queued elsewhere meanwhile
-    store.startRun(runId, now());
+    if (store.getRun(runId).status !== 'queued') return; // cancelled or re-queued meanwhile
+    const run = store.startRun(runId, now());
+    const config = run.config as RunConfig;
     const entry: RunningRun = { sweepId: sweep.id, controller: new AbortController(), cancelled: false };
     running.set(runId, entry);
     sweep.running += 1;
     events.publish({ type: 'run-started', sweepId: sweep.id, runId });
     const onEpoch = (metrics: Parameters<MetricsWriter['push']>[1]) => {
-      writer.push(runId, metrics);
+      writer.push(runId, metrics, run.attempt);
       events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: [metrics] });
     };
     executor
-      .run({ runId, config: run.config }, onEpoch, entry.controller.signal)
+      .run({ runId, config }, onEpoch, entry.controller.signal)
       .then(
         (result) => {
           writer.flushRun(runId);
@@ -219,9 +220,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
     replay(runId) {
       const run = store.getRun(runId);
-      if (!run) throw Object.assign(new Error(`run ${runId} not found`), { status: 404, code: 'not_found' });
       const sweep = store.getSweep(run.sweepId);
-      return this.submit({ name: `replay of run ${runId} (${sweep.name})`, base: run.config, replayOf: runId });
+      return this.submit({
+        name: `replay of run ${runId} (${sweep.name})`,
+        description: `Replays run ${runId} of sweep ${sweep.id} with the same config and seed.`,
+        base: run.config,
+      });
     },
 
     waitForSweep(sweepId) {

@@ -36,8 +36,8 @@ export async function exportCommand(args: string[], io: CliIo): Promise<number> 
   try {
     const store = createStore(db);
     store.getSweep(sweepId);
-    if (pivot) exportPivot(store, sweepId, pivot as PivotMetric, format as 'md' | 'csv' | 'latex', io.stdout);
-    else exportRuns(store, sweepId, format as 'csv' | 'json' | 'md', io.stdout);
+    if (pivot) await exportPivot(store, sweepId, pivot as PivotMetric, format as 'md' | 'csv' | 'latex', io.stdout);
+    else await exportRuns(store, sweepId, format as 'csv' | 'json' | 'md', io.stdout);
     return 0;
   } catch (error) {
     io.stderr.write(`initlab export: ${(error as Error).message}\n`);

@@ -1,10 +1,9 @@
 // `initlab sweep <spec.json | preset>`: runs a sweep to completion headless, with a progress bar on stderr.
 // Ctrl-C cancels cleanly; `initlab sweep --resume <id>` continues it later.
-import { readFileSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import type { CliIo } from '../cli.js';
 import { ConfigError } from '../../workers/run-config.js';
-import { exportPivot, exportRuns, formatFromFilename } from '../exports/index.js';
+import { ExportFormatError, exportPivot, exportRuns, formatFromFilename } from '../exports/index.js';
 import { getPreset, listPresets } from '../presets.js';
 import { openServices, type Services } from '../services.js';
 import { intOption, parseOptions, UsageError } from './args.js';
@@ -46,7 +45,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
     if (options.exportFile) formatFromFilename(options.exportFile);
     if (options.source !== undefined) spec = loadSpec(options.source);
   } catch (error) {
-    if (!(error instanceof UsageError) && !(error instanceof Error && /format|extension/i.test(error.message))) throw error;
+    if (!(error instanceof UsageError) && !(error instanceof ExportFormatError)) throw error;
     io.stderr.write(`initlab sweep: ${(error as Error).message}\n`);
     return 2;
   }
@@ -109,12 +108,12 @@ async function runToCompletion(services: Services, sweepId: number, exportFile: 
     return 130;
   }
   if (exportFile) {
-    const { format, pivot } = formatFromFilename(exportFile);
-    const chunks: string[] = [];
-    const sink = { write: (chunk: string) => chunks.push(chunk) };
-    if (pivot) exportPivot(store, sweepId, 'final_val_acc', format as 'md' | 'csv' | 'latex', sink);
-    else exportRuns(store, sweepId, format as 'csv' | 'json' | 'md', sink);
-    writeFileSync(exportFile, chunks.join(''));
+    // A .tex file gets the LaTeX pivot of final validation accuracy; the others the runs table.
+    const { format } = formatFromFilename(exportFile);
+    const out = createWriteStream(exportFile);
+    if (format === 'latex') await exportPivot(store, sweepId, 'final_val_acc', 'latex', out);
+    else await exportRuns(store, sweepId, format, out);
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     io.stderr.write(`initlab: wrote ${exportFile}\n`);
   }
   io.stdout.write(`${JSON.stringify({ sweep: sweepId, status: sweep.status, counts: store.sweepCounts(sweepId) })}\n`);

@@ -2,7 +2,7 @@
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../app.js';
 import { HttpError, NotFoundError } from '../errors.js';
-import { exportPivot, exportRuns, PIVOT_METRICS, type PivotMetric } from '../exports/index.js';
+import { ExportAbortedError, exportPivot, exportRuns, PIVOT_METRICS, type PivotMetric } from '../exports/index.js';
 import { getPreset, listPresets } from '../presets.js';
 
 const EXPORT_TYPES: Record<string, string> = {
@@ -91,7 +91,7 @@ export function createApiRouter(deps: AppDeps): Router {
     );
   });
 
-  router.get('/sweeps/:id/export', (req, res) => {
+  router.get('/sweeps/:id/export', async (req, res) => {
     const id = parseId(req.params.id, 'sweep');
     const sweep = store.getSweep(id);
     const format = queryString(req, 'format') ?? 'csv';
@@ -106,21 +106,23 @@ export function createApiRouter(deps: AppDeps): Router {
     const ext = format === 'latex' ? 'tex' : format;
     const base = `initlab-sweep-${sweep.id}${pivot ? `-pivot-${pivot}` : ''}.${ext}`;
     res.type(EXPORT_TYPES[format]!).attachment(base);
-    if (pivot) exportPivot(store, id, pivot as PivotMetric, format as 'md' | 'csv' | 'latex', res);
-    else exportRuns(store, id, format as 'csv' | 'json' | 'md', res);
+    try {
+      if (pivot) await exportPivot(store, id, pivot as PivotMetric, format as 'md' | 'csv' | 'latex', res);
+      else await exportRuns(store, id, format as 'csv' | 'json' | 'md', res);
+    } catch (error) {
+      if (error instanceof ExportAbortedError) return; // the client went away mid-download
+      throw error;
+    }
     res.end();
   });
 
   router.get('/runs/:id', (req, res) => {
-    const id = parseId(req.params.id, 'run');
-    const run = store.getRun(id);
-    if (!run) throw new NotFoundError('run', id);
-    res.json(run);
+    res.json(store.getRun(parseId(req.params.id, 'run')));
   });
 
   router.get('/runs/:id/metrics', (req, res) => {
     const id = parseId(req.params.id, 'run');
-    if (!store.getRun(id)) throw new NotFoundError('run', id);
+    store.getRun(id);
     res.json(store.getRunMetrics(id));
   });
 

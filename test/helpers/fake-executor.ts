@@ -1,0 +1,72 @@
+// An in-test executor: records which runs were dispatched and lets the test finish them one by one.
+import type { Executor, RunJob } from '../../server/executor.js';
+import type { EpochMetrics } from '../../workers/core/types.js';
+import type { TrainTaskResult } from '../../workers/protocol.js';
+
+export function fakeEpoch(epoch: number): EpochMetrics {
+  return {
+    epoch, step: epoch * 10, trainLoss: 1 / (epoch + 1), trainAcc: 0.5 + epoch / 100, valLoss: 1.1 / (epoch + 1),
+    valAcc: 0.5 + epoch / 200, gradNorm: 1, clipped: false, clippedSteps: 0,
+    layers: [{
+      layer: 0, units: 4, actMean: 0, actStd: 1, preStd: 1, saturatedFrac: 0, deadFrac: 0, deltaNorm: 0.1,
+      weightGradNorm: 0.1, weightNorm: 1, updateRatio: 0.01, distinctUnits: 4,
+    }],
+  };
+}
+
+interface Pending {
+  job: RunJob;
+  onEpoch: (m: EpochMetrics) => void;
+  resolve: (r: TrainTaskResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export function createFakeExecutor(threads: number) {
+  const dispatched: number[] = [];
+  const pending = new Map<number, Pending>();
+  const executor: Executor & {
+    dispatched: number[];
+    runningIds(): number[];
+    finish(runId: number, epochs?: number): void;
+    fail(runId: number, message: string): void;
+  } = {
+    threads,
+    dispatched,
+    run(job, onEpoch, signal) {
+      dispatched.push(job.runId);
+      return new Promise<TrainTaskResult>((resolve, reject) => {
+        pending.set(job.runId, { job, onEpoch, resolve, reject });
+        signal.addEventListener('abort', () => {
+          pending.delete(job.runId);
+          reject(new DOMException('The operation was aborted', 'AbortError'));
+        });
+      });
+    },
+    runningIds: () => [...pending.keys()],
+    finish(runId, epochs = 2) {
+      const p = pending.get(runId);
+      if (!p) throw new Error(`run ${runId} is not running`);
+      pending.delete(runId);
+      for (let e = 0; e <= epochs; e++) p.onEpoch(fakeEpoch(e));
+      p.resolve({
+        status: 'succeeded', verdicts: [{ kind: 'healthy', evidence: 'fake' }], divergence: null,
+        theoryPreVar: [1], durationMs: 5, epochsCompleted: epochs,
+      });
+    },
+    fail(runId, message) {
+      const p = pending.get(runId);
+      if (!p) throw new Error(`run ${runId} is not running`);
+      pending.delete(runId);
+      p.reject(new Error(message));
+    },
+    async close() {
+      pending.clear();
+    },
+  };
+  return executor;
+}
+
+/** Lets promise callbacks (the scheduler's .then/.finally chain) run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}

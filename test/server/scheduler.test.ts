@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openServices, type Services } from '../../server/services.js';
+import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
+
+function seedsSpec(name: string, seeds: number): unknown {
+  return {
+    name,
+    base: { model: { hidden: [4] }, train: { epochs: 2 } },
+    grid: { seed: Array.from({ length: seeds }, (_, i) => i + 1) },
+  };
+}
+
+describe('scheduler', () => {
+  let services: Services | undefined;
+  afterEach(async () => {
+    await services?.close();
+    services = undefined;
+  });
+
+  function setUp(threads: number) {
+    const executor = createFakeExecutor(threads);
+    services = openServices({ dbFile: ':memory:', executor });
+    services.scheduler.start();
+    return { executor, ...services };
+  }
+
+  it('runs no more runs at once than the executor has threads', async () => {
+    const { executor, scheduler } = setUp(2);
+    scheduler.submit(seedsSpec('a', 5));
+    expect(executor.runningIds()).toHaveLength(2);
+    executor.finish(executor.runningIds()[0]!);
+    await settle();
+    expect(executor.runningIds()).toHaveLength(2);
+    expect(executor.dispatched).toHaveLength(3);
+  });
+
+  it('gives a small sweep started behind a big one the free threads until it has caught up', async () => {
+    const { executor, scheduler, store } = setUp(2);
+    const big = scheduler.submit(seedsSpec('big', 200));
+    for (let i = 0; i < 6; i++) {
+      executor.finish(executor.runningIds()[0]!);
+      await settle();
+    }
+    const small = scheduler.submit(seedsSpec('small', 5));
+    const smallIds = new Set(store.listRuns(small.id, { limit: 10 }).runs.map((r) => r.id));
+    const before = executor.dispatched.length;
+    for (let i = 0; i < 5; i++) {
+      executor.finish(executor.runningIds()[0]!);
+      await settle();
+    }
+    const next = executor.dispatched.slice(before, before + 5);
+    expect(next.every((id) => smallIds.has(id))).toBe(true);
+    // ...and the small sweep finishes while the big one is still far from done.
+    while (store.getSweep(small.id).status !== 'finished') {
+      executor.finish(executor.runningIds().find((id) => smallIds.has(id)) ?? executor.runningIds()[0]!);
+      await settle();
+    }
+    expect(store.sweepCounts(big.id).queued).toBeGreaterThan(150);
+  });
+
+  it('stores every epoch and the result of a finished run, then finishes the sweep', async () => {
+    const { executor, scheduler, store } = setUp(1);
+    const { id } = scheduler.submit(seedsSpec('one', 1));
+    const [runId] = executor.runningIds();
+    executor.finish(runId!, 3);
+    await settle();
+    const run = store.getRun(runId!);
+    expect(run.status).toBe('succeeded');
+    expect(run.verdicts?.map((v) => v.kind)).toEqual(['healthy']);
+    expect(store.getRunMetrics(runId!).map((m) => m.epoch)).toEqual([0, 1, 2, 3]);
+    expect(store.getSweep(id).status).toBe('finished');
+    await scheduler.waitForSweep(id);
+  });
+
+  it('records a worker error as a failed run with its text and goes on with the sweep', async () => {
+    const { executor, scheduler, store } = setUp(1);
+    const { id } = scheduler.submit(seedsSpec('failing', 2));
+    const [first] = executor.runningIds();
+    executor.fail(first!, 'worker blew up');
+    await settle();
+    expect(store.getRun(first!).status).toBe('failed');
+    expect(store.getRun(first!).error).toContain('worker blew up');
+    expect(executor.runningIds()).toHaveLength(1);
+    executor.finish(executor.runningIds()[0]!);
+    await settle();
+    expect(store.sweepCounts(id)).toMatchObject({ failed: 1, succeeded: 1, queued: 0, running: 0 });
+  });
+
+  it('cancels queued runs at once and aborts running ones', async () => {
+    const { executor, scheduler, store } = setUp(2);
+    const { id } = scheduler.submit(seedsSpec('to cancel', 6));
+    expect(executor.runningIds()).toHaveLength(2);
+    scheduler.cancel(id);
+    expect(store.sweepCounts(id).queued).toBe(0);
+    await scheduler.waitForSweep(id);
+    expect(store.sweepCounts(id)).toMatchObject({ cancelled: 6, running: 0 });
+    expect(store.getSweep(id).status).toBe('cancelled');
+    expect(executor.runningIds()).toHaveLength(0);
+  });
+
+  it('re-queues failed and cancelled runs on rerun, with attempt + 1', async () => {
+    const { executor, scheduler, store } = setUp(1);
+    const { id } = scheduler.submit(seedsSpec('rerun', 2));
+    executor.fail(executor.runningIds()[0]!, 'flaky');
+    await settle();
+    scheduler.cancel(id);
+    await scheduler.waitForSweep(id);
+    expect(store.sweepCounts(id)).toMatchObject({ failed: 1, cancelled: 1 });
+    expect(scheduler.rerun(id)).toBe(2);
+    expect(store.getSweep(id).status).toBe('running');
+    while (executor.runningIds().length > 0) {
+      executor.finish(executor.runningIds()[0]!);
+      await settle();
+    }
+    expect(store.sweepCounts(id)).toMatchObject({ succeeded: 2 });
+    const attempts = store.listRuns(id).runs.map((r) => r.attempt);
+    expect(attempts).toEqual([2, 2]);
+  });
+
+  it('replays a run as a new one-run sweep with the same config', async () => {
+    const { executor, scheduler, store } = setUp(1);
+    scheduler.submit(seedsSpec('original', 1));
+    const [runId] = executor.runningIds();
+    executor.finish(runId!);
+    await settle();
+    const replay = scheduler.replay(runId!);
+    expect(replay.runs).toBe(1);
+    const copy = store.listRuns(replay.id).runs[0]!;
+    expect(copy.config).toEqual(store.getRun(runId!).config);
+    expect(copy.hash).toBe(store.getRun(runId!).hash);
+  });
+
+  it('rejects an invalid spec without storing anything', () => {
+    const { scheduler, store } = setUp(1);
+    expect(() => scheduler.submit({ grid: { 'model.init': ['nope'] } })).toThrow(/model\.init/);
+    expect(store.listSweeps()).toHaveLength(0);
+  });
+});
