@@ -449,7 +449,7 @@ export function createStore(db: Database): Store {
   // .iterate() is open, and a streaming export pauses (awaiting 'drain') while the metrics writer must keep writing.
   function* iterateRuns(sweepId: number, pageSize = 500): Generator<Run, void, undefined> {
     requireSweepStatus(sweepId);
-    checkCount('pageSize', pageSize);
+    if (checkCount('pageSize', pageSize) === 0) throw new InvalidQueryError('pageSize must be at least 1');
     let after = Number.MIN_SAFE_INTEGER;
     for (;;) {
       const page = sql.runsPage.all(sweepId, after, pageSize);

@@ -144,6 +144,7 @@ describe('iterateRuns', () => {
     const { id, runIds } = createGridSweep(store, { seeds: Array.from({ length: 23 }, (_, i) => i) });
     expect([...store.iterateRuns(id, 5)].map((r) => r.id)).toEqual(runIds);
     expect([...store.iterateRuns(id, 23)].map((r) => r.id)).toEqual(runIds);
+    expect(() => [...store.iterateRuns(id, 0)]).toThrow(InvalidQueryError);
   });
 
   it('leaves the connection free for writes while the caller holds the iterator', () => {
