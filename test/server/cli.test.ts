@@ -1,0 +1,78 @@
+// The CLI end to end, in-process: a preset swept headless with an export, export and presets commands, bad input.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../server/cli.js';
+
+function capture() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on('data', (c) => out.push(String(c)));
+  stderr.on('data', (c) => err.push(String(c)));
+  return { io: { stdout, stderr }, out: () => out.join(''), err: () => err.join('') };
+}
+
+describe('initlab CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'initlab-cli-'));
+  const db = join(dir, 'cli.db');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('sweeps a preset to completion headless and writes the CSV export', async () => {
+    const csvFile = join(dir, 'normalization.csv');
+    const c = capture();
+    const code = await main(['sweep', 'normalization', '--db', db, '--workers', '2', '--export', csvFile], c.io);
+    expect(code, c.err()).toBe(0);
+    expect(c.err()).toMatch(/18\/18 done/);
+    const summary = JSON.parse(c.out().trim());
+    expect(summary).toMatchObject({ sweep: 1, status: 'finished' });
+    const rows = parse(readFileSync(csvFile, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(18);
+    expect(rows[0]).toHaveProperty('dataset.normalize');
+    expect(new Set(rows.map((r) => r['dataset.normalize']))).toEqual(new Set(['none', 'standard', 'minmax']));
+    for (const row of rows) expect(['succeeded', 'diverged']).toContain(row.status);
+  });
+
+  it('exports a finished sweep to stdout as a LaTeX pivot', async () => {
+    const c = capture();
+    const code = await main(['export', '1', '--format', 'latex', '--pivot', 'final_val_acc', '--db', db], c.io);
+    expect(code, c.err()).toBe(0);
+    expect(c.out()).toContain('\\begin{tabular}');
+    expect(c.out()).toContain('\\end{tabular}');
+  });
+
+  it('rejects a bad spec with its field paths and a non-zero exit', async () => {
+    const specFile = join(dir, 'bad.json');
+    writeFileSync(specFile, JSON.stringify({ name: 'bad', base: { train: { epochs: 0 } } }));
+    const c = capture();
+    expect(await main(['sweep', specFile, '--db', db], c.io)).toBe(2);
+    expect(c.err()).toContain('base.train.epochs');
+
+    writeFileSync(specFile, JSON.stringify({ name: 'bad', grid: { 'model.init': ['zeros', 'nope'] } }));
+    const d = capture();
+    expect(await main(['sweep', specFile, '--db', db], d.io)).toBe(2);
+    expect(d.err()).toContain('grid.model.init[1]');
+  });
+
+  it('names an unknown preset and lists the real ones', async () => {
+    const c = capture();
+    expect(await main(['sweep', 'no-such-preset', '--db', db], c.io)).toBe(2);
+    expect(c.err()).toContain('seed-tour');
+  });
+
+  it('lists the presets with their run counts', async () => {
+    const c = capture();
+    expect(await main(['presets'], c.io)).toBe(0);
+    expect(c.out()).toMatch(/seed-tour\s+84 runs/);
+  });
+
+  it('reports an unknown sweep id on export', async () => {
+    const c = capture();
+    expect(await main(['export', '99', '--format', 'csv', '--db', db], c.io)).toBe(3);
+    expect(c.err()).toMatch(/99/);
+  });
+});
