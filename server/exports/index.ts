@@ -44,11 +44,14 @@ const EXTENSIONS: Record<string, ExportFormat> = {
   '.csv': 'csv', '.json': 'json', '.md': 'md', '.markdown': 'md', '.tex': 'latex', '.latex': 'latex',
 };
 
-/** The export format a file name asks for: .csv, .json, .md/.markdown, .tex/.latex (case-insensitive). */
-export function formatFromFilename(path: string): ExportFormat {
+/**
+ * The export a file name asks for: .csv, .json, .md/.markdown, .tex/.latex (case-insensitive). `pivot` is true for
+ * LaTeX, which exists only as a pivot table; the other formats name the runs table unless the caller asks for a pivot.
+ */
+export function formatFromFilename(path: string): { format: ExportFormat; pivot: boolean } {
   const format = EXTENSIONS[extname(path).toLowerCase()];
   if (format === undefined) {
     throw new ExportFormatError(`cannot tell the export format from '${path}': use .csv, .json, .md or .tex`);
   }
-  return format;
+  return { format, pivot: format === 'latex' };
 }

@@ -133,11 +133,11 @@ describe('export entry points', () => {
   });
 
   it('tells the format from a file name', () => {
-    expect(formatFromFilename('results/sweep-3.csv')).toBe('csv');
-    expect(formatFromFilename('out.JSON')).toBe('json');
-    expect(formatFromFilename('table.md')).toBe('md');
-    expect(formatFromFilename('table.markdown')).toBe('md');
-    expect(formatFromFilename('paper/pivot.tex')).toBe('latex');
+    expect(formatFromFilename('results/sweep-3.csv')).toEqual({ format: 'csv', pivot: false });
+    expect(formatFromFilename('out.JSON')).toEqual({ format: 'json', pivot: false });
+    expect(formatFromFilename('table.md')).toEqual({ format: 'md', pivot: false });
+    expect(formatFromFilename('table.markdown')).toEqual({ format: 'md', pivot: false });
+    expect(formatFromFilename('paper/pivot.tex')).toEqual({ format: 'latex', pivot: true });
     expect(() => formatFromFilename('data.xlsx')).toThrow(ExportFormatError);
     expect(() => formatFromFilename('noext')).toThrow(/\.csv, \.json, \.md or \.tex/);
   });
