@@ -1,0 +1,72 @@
+// Sweep throughput on the real pool: the same small sweep on 1 and on N threads (the ratio), the dispatch overhead
+// per run (wall time per run beyond the training itself), and how long a cancel takes to stop running runs.
+import { availableParallelism } from 'node:os';
+import { openServices } from '../server/services.js';
+
+const smallSweep = {
+  name: 'bench: small sweep',
+  base: { dataset: { samples: 600 }, model: { hidden: [32, 32] }, train: { epochs: 8 } },
+  grid: { 'model.init': ['xavier_uniform', 'he_normal'], 'model.activation': ['tanh', 'relu'], seed: [1, 2, 3, 4] },
+};
+
+const trivialSweep = {
+  name: 'bench: dispatch overhead',
+  base: { dataset: { samples: 20 }, model: { hidden: [2] }, train: { epochs: 1, probeSize: 8 } },
+  grid: { seed: Array.from({ length: 200 }, (_, i) => i + 1) },
+};
+
+async function timeSweep(threads: number, spec: unknown) {
+  const services = openServices({ dbFile: ':memory:', threads });
+  services.scheduler.start();
+  // Warm the threads (and their module loading) before timing.
+  const warm = services.scheduler.submit({ name: 'warm-up', base: { dataset: { samples: 20 }, model: { hidden: [2] }, train: { epochs: 1 } }, grid: { seed: Array.from({ length: threads * 2 }, (_, i) => i + 1) } });
+  await services.scheduler.waitForSweep(warm.id);
+  const t0 = performance.now();
+  const { id, runs } = services.scheduler.submit(spec);
+  await services.scheduler.waitForSweep(id);
+  const wallMs = performance.now() - t0;
+  const trainMs = services.store.listRuns(id, { limit: 10_000 }).runs.reduce((sum, r) => sum + (r.durationMs ?? 0), 0);
+  await services.close();
+  return { runs, wallMs, trainMs };
+}
+
+async function cancelLatency(threads: number) {
+  const services = openServices({ dbFile: ':memory:', threads });
+  services.scheduler.start();
+  const { id } = services.scheduler.submit({
+    name: 'bench: cancel',
+    base: { dataset: { samples: 2000 }, model: { hidden: [128, 128] }, train: { epochs: 10_000 } },
+    grid: { seed: [1, 2, 3, 4] },
+  });
+  await new Promise<void>((resolve) => {
+    const off = services.events.subscribe((e) => {
+      if (e.type === 'run-epochs') {
+        off();
+        resolve();
+      }
+    });
+  });
+  const t0 = performance.now();
+  services.scheduler.cancel(id);
+  await services.scheduler.waitForSweep(id);
+  const ms = performance.now() - t0;
+  await services.close();
+  return ms;
+}
+
+export async function run(): Promise<void> {
+  const n = availableParallelism();
+  const one = await timeSweep(1, smallSweep);
+  const many = await timeSweep(n, smallSweep);
+  console.log(`sweep throughput (${one.runs} runs of a 2-32-32-2 net, 8 epochs):`);
+  console.log(`  1 thread : ${(one.runs / (one.wallMs / 1000)).toFixed(2)} runs/s (${one.wallMs.toFixed(0)} ms)`);
+  console.log(`  ${n} threads: ${(many.runs / (many.wallMs / 1000)).toFixed(2)} runs/s (${many.wallMs.toFixed(0)} ms)`);
+  console.log(`  speed-up ${n} threads / 1 thread: ${(one.wallMs / many.wallMs).toFixed(2)}×`);
+
+  const trivial = await timeSweep(1, trivialSweep);
+  const overhead = (trivial.wallMs - trivial.trainMs) / trivial.runs;
+  console.log(`dispatch overhead per run (1 thread, ${trivial.runs} trivial runs): ${overhead.toFixed(2)} ms ` +
+    `(wall ${(trivial.wallMs / trivial.runs).toFixed(2)} ms/run, training ${(trivial.trainMs / trivial.runs).toFixed(2)} ms/run)`);
+
+  console.log(`cancel latency (2 running runs aborted, ${n} threads): ${(await cancelLatency(n)).toFixed(0)} ms`);
+}
