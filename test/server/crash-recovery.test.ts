@@ -95,4 +95,32 @@ describe('crash recovery', () => {
       expect(after.find((r) => r.id === run.id)!.attempt).toBe(run.attempt + 1);
     }
   });
+
+  it('Ctrl-C cancels a headless sweep cleanly, and --resume finishes it', async () => {
+    const dbFile = join(dir, 'sigint.db');
+    const specFile = join(dir, 'sigint.json');
+    writeFileSync(specFile, JSON.stringify({
+      name: 'interrupt me',
+      base: { dataset: { samples: 1500 }, model: { hidden: [48, 48] }, train: { epochs: EPOCHS } },
+      grid: { seed: [1, 2, 3, 4, 5, 6] },
+    }));
+    const first = startCli(['sweep', specFile, '--db', dbFile, '--workers', '2']);
+    let stderr = '';
+    first.stderr!.on('data', (chunk) => (stderr += chunk));
+    const firstExit = exited(first);
+    await waitFor(dbFile, readRuns, (runs) => runs.some((r) => r.status === 'succeeded'));
+    first.kill('SIGINT');
+    expect(await firstExit).toBe(130);
+    expect(stderr).toContain('--resume 1');
+
+    const cancelled = await waitFor(dbFile, readRuns, () => true);
+    expect(cancelled.some((r) => r.status === 'cancelled')).toBe(true);
+    expect(cancelled.every((r) => r.status === 'succeeded' || r.status === 'cancelled')).toBe(true);
+
+    const second = startCli(['sweep', '--resume', '1', '--db', dbFile, '--workers', '2']);
+    expect(await exited(second)).toBe(0);
+    const after = await waitFor(dbFile, readRuns, () => true);
+    expect(after.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
+    for (const run of after) expect(run.epochs).toBe(EPOCHS + 1);
+  });
 });

@@ -1,0 +1,156 @@
+// The JSON API over an app on an in-memory database, with a fake executor the test drives.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { openServices, type Services } from '../../server/services.js';
+import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
+import { serveApp } from '../helpers/http.js';
+
+const spec = {
+  name: 'api sweep',
+  base: { model: { hidden: [4] }, train: { epochs: 2 } },
+  grid: { 'model.init': ['zeros', 'xavier_uniform'], 'model.activation': ['tanh', 'relu'], seed: [1, 2] },
+};
+
+describe('JSON API', () => {
+  let services: Services;
+  let executor: ReturnType<typeof createFakeExecutor>;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  const post = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(server.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const get = (path: string) => fetch(server.url + path);
+
+  beforeAll(async () => {
+    executor = createFakeExecutor(2);
+    services = openServices({ dbFile: ':memory:', executor });
+    services.scheduler.start();
+    server = await serveApp(services);
+  });
+  afterAll(async () => {
+    await server.close();
+    await services.close();
+  });
+
+  it('creates a sweep from a spec: 201 with its id and run count', async () => {
+    const res = await post('/api/sweeps', spec);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ id: 1, runs: 8 });
+    expect(res.headers.get('location')).toBe('/api/sweeps/1');
+  });
+
+  it('answers a bad spec with 400 and an issue per field', async () => {
+    const res = await post('/api/sweeps', { grid: { 'model.init': ['zeros', 'bogus'] }, base: { train: { epochs: 1 } } });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.code).toBe('invalid_config');
+    expect(body.error.issues[0].path).toBe('grid.model.init[1]');
+  });
+
+  it('answers bad JSON with 400 and a body over 1 MB with 413', async () => {
+    const bad = await post('/api/sweeps', '{"name": ');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.code).toBe('bad_json');
+    const big = await post('/api/sweeps', JSON.stringify({ name: 'x'.repeat(1_100_000) }));
+    expect(big.status).toBe(413);
+  });
+
+  it('creates a sweep from a preset name', async () => {
+    const res = await post('/api/sweeps', { preset: 'seed-tour' });
+    expect(res.status).toBe(201);
+    expect((await res.json()).runs).toBe(84);
+    services.scheduler.cancel(2);
+  });
+
+  it('lists presets and sweeps, and shows one sweep with counts per status', async () => {
+    const presets = await (await get('/api/presets')).json();
+    expect(presets.map((p: { name: string }) => p.name)).toContain('seed-tour');
+    const sweeps = await (await get('/api/sweeps')).json();
+    expect(sweeps.length).toBeGreaterThanOrEqual(2);
+    const sweep = await (await get('/api/sweeps/1')).json();
+    expect(sweep).toMatchObject({ id: 1, name: 'api sweep', status: 'running' });
+    expect(sweep.counts).toMatchObject({ running: 2, queued: 6, total: 8 });
+  });
+
+  it('pages and filters a sweep\'s runs, and serves a run and its metrics', async () => {
+    while (executor.runningIds().length > 0) {
+      executor.finish(executor.runningIds()[0]!, 2);
+      await settle();
+    }
+    const page = await (await get('/api/sweeps/1/runs?status=succeeded&limit=3&sort=seed&order=desc')).json();
+    expect(page.total).toBe(8);
+    expect(page.runs).toHaveLength(3);
+    expect(page.runs[0].seed).toBe(2);
+    const run = await (await get(`/api/runs/${page.runs[0].id}`)).json();
+    expect(run.status).toBe('succeeded');
+    const metrics = await (await get(`/api/runs/${page.runs[0].id}/metrics`)).json();
+    expect(metrics.map((m: { epoch: number }) => m.epoch)).toEqual([0, 1, 2]);
+    const badSort = await get('/api/sweeps/1/runs?sort=nonsense');
+    expect(badSort.status).toBe(400);
+  });
+
+  it('exports CSV that parses back, and a LaTeX pivot', async () => {
+    const csv = await get('/api/sweeps/1/export?format=csv');
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('content-disposition')).toContain('initlab-sweep-1.csv');
+    const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(8);
+    expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['model.init', 'model.activation', 'seed', 'status']));
+    const latex = await (await get('/api/sweeps/1/export?format=latex&pivot=final_val_acc')).text();
+    expect(latex).toContain('\\begin{tabular}');
+    expect((await get('/api/sweeps/1/export?format=xlsx')).status).toBe(400);
+  });
+
+  it('cancels, re-runs and replays', async () => {
+    const created = await (await post('/api/sweeps', { ...spec, name: 'to cancel' })).json();
+    const cancelled = await (await post(`/api/sweeps/${created.id}/cancel`)).json();
+    expect(cancelled.status).toBe('cancelled');
+    await settle();
+    const rerun = await (await post(`/api/sweeps/${created.id}/rerun`)).json();
+    expect(rerun).toEqual({ id: created.id, requeued: 8 });
+    services.scheduler.cancel(created.id);
+    const replay = await post('/api/runs/1/replay');
+    expect(replay.status).toBe(201);
+    expect((await replay.json()).runs).toBe(1);
+  });
+
+  it('answers unknown ids and endpoints with JSON 404s', async () => {
+    for (const path of ['/api/sweeps/999', '/api/runs/999', '/api/runs/abc/metrics', '/api/nothing']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      expect((await res.json()).error.code, path).toBe('not_found');
+    }
+    expect((await post('/api/sweeps/999/cancel')).status).toBe(404);
+  });
+
+  it('refuses a cross-site POST and accepts a same-origin one', async () => {
+    const cross = await post('/api/sweeps', spec, { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' });
+    expect(cross.status).toBe(403);
+    const sameOrigin = await post('/api/sweeps/1/rerun', undefined, { origin: server.url, 'sec-fetch-site': 'same-origin' });
+    expect(sameOrigin.status).toBe(200);
+  });
+
+  it('reports health', async () => {
+    expect(await (await get('/healthz')).json()).toMatchObject({ ok: true });
+  });
+});
+
+describe('access token', () => {
+  it('requires the token on every request when one is configured', async () => {
+    const services = openServices({ dbFile: ':memory:', executor: createFakeExecutor(1) });
+    const server = await serveApp(services, { token: 's3cret' });
+    try {
+      expect((await fetch(`${server.url}/api/sweeps`)).status).toBe(401);
+      const ok = await fetch(`${server.url}/api/sweeps`, { headers: { authorization: 'Bearer s3cret' } });
+      expect(ok.status).toBe(200);
+      const login = await fetch(`${server.url}/api/presets?token=s3cret`);
+      expect(login.status).toBe(200);
+      expect(login.headers.get('set-cookie')).toContain('initlab_token=');
+    } finally {
+      await server.close();
+      await services.close();
+    }
+  });
+});
