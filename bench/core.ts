@@ -17,7 +17,7 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'tiny 2-64-64-64-2 tanh, batch 32', inputs: 2, hidden: [64, 64, 64], outputs: 2, activation: 'tanh', batch: 32 },
-  { name: 'deep 64-(64x30)-10 relu, batch 64', inputs: 64, hidden: Array(30).fill(64), outputs: 10, activation: 'relu', batch: 64 },
+  { name: 'deep 64-(64x30)-10 relu, batch 64', inputs: 64, hidden: new Array<number>(30).fill(64), outputs: 10, activation: 'relu', batch: 64 },
   { name: 'wide 784-256-256-256-10 tanh, batch 128', inputs: 784, hidden: [256, 256, 256], outputs: 10, activation: 'tanh', batch: 128 },
 ];
 

@@ -3,7 +3,7 @@
 import type { ActivationSpec } from './types.js';
 import type { FloatArray } from './linear.js';
 import { activationName } from './labels.js';
-import { erf, normalPdf } from './special.js';
+import { erf, normalCdf, normalPdf } from './special.js';
 
 export type { FloatArray } from './linear.js';
 
@@ -16,7 +16,6 @@ export const GELU_MAX_DERIVATIVE = 0.5 * (1 + erf(1)) + Math.SQRT2 * normalPdf(M
 /** sup SiLU' ≈ 1.0998, at x ≈ 2.3994 (Newton, below). */
 export const SILU_MAX_DERIVATIVE = siluMaxDerivative();
 
-const SQRT1_2 = Math.SQRT1_2;
 
 /** The leaky ReLU slope a (default 0.01); 0 for every other activation. */
 export function leakySlope(spec: ActivationSpec): number {
@@ -40,7 +39,7 @@ export function phi(spec: ActivationSpec, x: number): number {
     case 'leaky_relu': return x > 0 ? x : leakySlope(spec) * x;
     case 'elu': return x > 0 ? x : ELU_ALPHA * Math.expm1(x);
     case 'selu': return x > 0 ? SELU_LAMBDA * x : SELU_LAMBDA * SELU_ALPHA * Math.expm1(x);
-    case 'gelu': return 0.5 * x * (1 + erf(x * SQRT1_2));
+    case 'gelu': return x * normalCdf(x);
     case 'softsign': return x / (1 + Math.abs(x));
     case 'silu': return x * sigmoid(x);
   }
@@ -56,7 +55,7 @@ export function dphi(spec: ActivationSpec, x: number): number {
     case 'leaky_relu': return x > 0 ? 1 : leakySlope(spec);
     case 'elu': return x > 0 ? 1 : ELU_ALPHA * Math.exp(x);
     case 'selu': return x > 0 ? SELU_LAMBDA : SELU_LAMBDA * SELU_ALPHA * Math.exp(x);
-    case 'gelu': return 0.5 * (1 + erf(x * SQRT1_2)) + x * normalPdf(x);
+    case 'gelu': return normalCdf(x) + x * normalPdf(x);
     case 'softsign': { const d = 1 + Math.abs(x); return 1 / (d * d); }
     case 'silu': { const s = sigmoid(x); return s * (1 + x * (1 - s)); }
   }
@@ -123,7 +122,7 @@ export function activationForward(out: FloatArray, pre: FloatArray, n: number, s
       return;
     }
     case 'gelu':
-      for (let i = 0; i < n; i++) { const x = pre[i]; out[i] = 0.5 * x * (1 + erf(x * SQRT1_2)); }
+      for (let i = 0; i < n; i++) { const x = pre[i]; out[i] = x * normalCdf(x); }
       return;
     case 'softsign':
       for (let i = 0; i < n; i++) { const x = pre[i]; out[i] = x / (1 + Math.abs(x)); }
@@ -171,7 +170,7 @@ export function activationBackward(
     case 'gelu':
       for (let i = 0; i < n; i++) {
         const x = pre[i];
-        dpre[i] = dact[i] * (0.5 * (1 + erf(x * SQRT1_2)) + x * normalPdf(x));
+        dpre[i] = dact[i] * (normalCdf(x) + x * normalPdf(x));
       }
       return;
     case 'softsign':
