@@ -72,6 +72,17 @@ describe('special functions', () => {
       [3, 0.9999779095030014, 2.2090496998585438e-05],
       [5, 0.9999999999984626, 1.5374597944280351e-12],
       [10, 1, 2.088487583762545e-45],
+      [0.25, 0.2763263901682369, 0.7236736098317631],
+      [0.4999, 0.5204119951613866, 0.4795880048386134],
+      [0.75, 0.7111556336535151, 0.28884436634648486],
+      [1.2, 0.9103139782296353, 0.08968602177036465],
+      [1.5, 0.9661051464753108, 0.033894853524689274],
+      [2.75, 0.9998993780778803, 0.00010062192211963684],
+      [3.99, 0.9999999832607886, 1.6739211364520814e-08],
+      [4.0, 0.9999999845827421, 1.541725790028002e-08],
+      [4.5, 0.9999999998033839, 1.9661604415428873e-10],
+      [6.5, 1.0, 3.8421483271206475e-20],
+      [12, 1.0, 1.3562611692059042e-64],
     ];
     for (const [x, e, c] of cases) {
       expect(Math.abs(erf(x) - e)).toBeLessThan(1e-15 * Math.max(1, Math.abs(e)));
@@ -81,6 +92,20 @@ describe('special functions', () => {
     }
     expect(erf(0)).toBe(0);
     expect(Number.isNaN(erf(NaN))).toBe(true);
+  });
+
+  it('is continuous across its piece boundaries and keeps erf + erfc = 1, erf odd', () => {
+    for (let k = 0; k <= 14; k++) {
+      const x = 0.5 + k / 4;
+      const below = erfc(x * (1 - 1e-15));
+      const above = erfc(x * (1 + 1e-15));
+      expect(Math.abs(below - above) / above).toBeLessThan(1e-13); // the slope alone moves it by ~x²·2e-15
+      expect(below).toBeGreaterThanOrEqual(above);
+    }
+    for (let x = -5; x <= 5; x += 0.0137) {
+      expect(Math.abs(erf(x) + erfc(x) - 1)).toBeLessThan(1e-15);
+      expect(erf(-x)).toBe(-erf(x));
+    }
   });
 
   it('normalCdf is Φ and normalPdf is φ', () => {
