@@ -16,7 +16,6 @@ export const GELU_MAX_DERIVATIVE = 0.5 * (1 + erf(1)) + Math.SQRT2 * normalPdf(M
 /** sup SiLU' ≈ 1.0998, at x ≈ 2.3994 (Newton, below). */
 export const SILU_MAX_DERIVATIVE = siluMaxDerivative();
 
-
 /** The leaky ReLU slope a (default 0.01); 0 for every other activation. */
 export function leakySlope(spec: ActivationSpec): number {
   if (activationName(spec) !== 'leaky_relu') return 0;
