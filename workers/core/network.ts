@@ -118,11 +118,12 @@ function variance(x: FloatArray, n: number): number {
  */
 function lsuvRescale<T extends FloatArray>(net: NetworkOf<T>, inputs: FloatArray, batch: number): void {
   const ws = createWorkspace(net, batch);
+  checkBatch(net, ws, inputs, batch);
   for (let l = 0; l < net.layout.length; l++) {
     const { fanIn, fanOut } = net.layout[l];
     const w = ws.weights[l];
     for (let tries = 0; tries < LSUV_MAX_TRIES; tries++) {
-      forwardLayers(net, ws, inputs, batch, l + 1);
+      forwardLayers(net, ws, inputs, batch, l, l + 1); // layers before l are final; ws.act[l-1] holds their output
       const v = variance(ws.pre[l], batch * fanOut);
       if (!(v > 0) || !Number.isFinite(v) || Math.abs(v - 1) < LSUV_TOLERANCE) break;
       const scale = 1 / Math.sqrt(v);
@@ -173,14 +174,14 @@ function checkBatch<T extends FloatArray>(net: NetworkOf<T>, ws: WorkspaceOf<T>,
   }
 }
 
-/** Runs layers [0, upTo). */
+/** Runs layers [from, upTo); layer from reads ws.act[from - 1] (or the inputs when from = 0). */
 function forwardLayers<T extends FloatArray>(
-  net: NetworkOf<T>, ws: WorkspaceOf<T>, inputs: FloatArray, batch: number, upTo: number,
+  net: NetworkOf<T>, ws: WorkspaceOf<T>, inputs: FloatArray, batch: number, from: number, upTo: number,
 ): void {
   bindViews(net, ws);
   const last = net.layout.length - 1;
-  let x: FloatArray = inputs;
-  for (let l = 0; l < upTo; l++) {
+  let x: FloatArray = from === 0 ? inputs : ws.act[from - 1];
+  for (let l = from; l < upTo; l++) {
     const { fanIn, fanOut } = net.layout[l];
     linearForward(ws.pre[l], x, ws.weights[l], ws.biases[l], batch, fanIn, fanOut);
     if (l < last) activationForward(ws.act[l], ws.pre[l], batch * fanOut, net.spec.activation);
@@ -191,7 +192,7 @@ function forwardLayers<T extends FloatArray>(
 /** The forward pass over the first `batch` rows of inputs (batch, spec.inputs). Returns ws.act[last] (raw outputs). */
 export function forward<T extends FloatArray>(net: NetworkOf<T>, ws: WorkspaceOf<T>, inputs: FloatArray, batch: number): T {
   checkBatch(net, ws, inputs, batch);
-  forwardLayers(net, ws, inputs, batch, net.layout.length);
+  forwardLayers(net, ws, inputs, batch, 0, net.layout.length);
   return ws.act[net.layout.length - 1];
 }
 
