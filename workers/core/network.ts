@@ -122,12 +122,14 @@ function lsuvRescale<T extends FloatArray>(net: NetworkOf<T>, inputs: FloatArray
   for (let l = 0; l < net.layout.length; l++) {
     const { fanIn, fanOut } = net.layout[l];
     const w = ws.weights[l];
+    // Layers before l are final and ws.act[l-1] holds their output, so each try re-runs layer l only.
+    forwardLayers(net, ws, inputs, batch, l, l + 1);
     for (let tries = 0; tries < LSUV_MAX_TRIES; tries++) {
-      forwardLayers(net, ws, inputs, batch, l, l + 1); // layers before l are final; ws.act[l-1] holds their output
       const v = variance(ws.pre[l], batch * fanOut);
       if (!(v > 0) || !Number.isFinite(v) || Math.abs(v - 1) < LSUV_TOLERANCE) break;
       const scale = 1 / Math.sqrt(v);
       for (let i = 0; i < fanOut * fanIn; i++) w[i] *= scale;
+      forwardLayers(net, ws, inputs, batch, l, l + 1);
     }
   }
 }
