@@ -26,6 +26,8 @@ export interface CellDetailProps {
   total: number;
   loss: ChartSpec | null;
   layers: ChartSpec | null;
+  /** Why there is no per-layer chart, when there are epochs (e.g. every activation std is 0). */
+  layersNote?: string;
 }
 
 export function CellDetail(props: CellDetailProps): string {
@@ -63,6 +65,10 @@ export function CellDetail(props: CellDetailProps): string {
             spec={props.layers}
             summary="Falling lines mean the signal shrinks with depth; rising ones that it grows."
           />
+        ) : props.layersNote ? (
+          <p class="note" safe>
+            {props.layersNote}
+          </p>
         ) : (
           ''
         )}

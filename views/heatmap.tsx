@@ -106,14 +106,13 @@ function rankedVerdicts(cell: HeatCell): Array<[string, number]> {
 function Dots({ values, metric, scale }: { values: number[]; metric: HeatmapMetric; scale: Scale }): string {
   if (metric === 'verdict' || values.length === 0) return '';
   return (
-    <svg class="dots" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
-      <line x1="0" y1="5" x2="100" y2="5" stroke="currentColor" stroke-opacity="0.35" stroke-width="0.6" />
+    <span class="dots" aria-hidden="true">
       {values.map((v) => {
         const t = goodness(metric, v, scale);
         if (Number.isNaN(t)) return '';
-        return <circle cx={(4 + t * 92).toFixed(1)} cy="5" r="3" fill="#ffffff" fill-opacity="0.9" />;
+        return <span class="dot" style={`left:${(t * 100).toFixed(1)}%`}></span>;
       })}
-    </svg>
+    </span>
   ) as string;
 }
 

@@ -38,16 +38,18 @@ export interface LayerPictureProps {
 }
 
 function layerName(row: { layer: number; output: boolean }): string {
-  return row.output ? `out (${row.layer + 1})` : `layer ${row.layer + 1}`;
+  return row.output ? `layer ${row.layer} (output)` : `layer ${row.layer}`;
 }
 
 export function LayerMap(props: { id: string; title: string; caption: string; matrix: LayerMatrix; rows: LayerRow[] }): string {
   const all = props.matrix.values.flat();
-  const range = positiveRange(all);
-  if (!range || props.matrix.epochs.length === 0) {
+  // The output row holds logits (another scale): the colour range comes from the hidden layers when there are any.
+  const hidden = props.matrix.values.filter((_, l) => props.rows[l] && !props.rows[l].output).flat();
+  const range = positiveRange(hidden) ?? positiveRange(all);
+  if (props.matrix.epochs.length === 0) {
     return (<p class="empty" safe>{`${props.title}: no epochs yet.`}</p>) as string;
   }
-  const { lo, hi } = range;
+  const { lo, hi } = range ?? { lo: 1, hi: 1 };
   return (
     <figure style="margin:0" aria-labelledby={`${props.id}-title`}>
       <figcaption id={`${props.id}-title`} class="chart-title" safe>
@@ -68,14 +70,22 @@ export function LayerMap(props: { id: string; title: string; caption: string; ma
             {props.matrix.values.map((row, l) => (
               <tr>
                 <th scope="row" safe>
-                  {props.rows[l] ? layerName(props.rows[l]) : `layer ${l + 1}`}
+                  {props.rows[l] ? layerName(props.rows[l]) : `layer ${l}`}
                 </th>
                 {row.map((v, i) => {
                   const t = logPosition(v, lo, hi);
+                  const title = `${layerName(props.rows[l] ?? { layer: l, output: false })}, epoch ${props.matrix.epochs[i]}: ${formatMetric(v)}`;
+                  if (v === 0) {
+                    return (
+                      <td title={title}>
+                        <span class="zero"></span>
+                      </td>
+                    );
+                  }
                   const colour = Number.isNaN(t) ? 'transparent' : rampColour('cividis', t).background;
                   return (
-                    <td title={`${layerName(props.rows[l] ?? { layer: l, output: false })}, epoch ${props.matrix.epochs[i]}: ${formatMetric(v)}`}>
-                      <span style={`background:${colour}`}></span>
+                    <td title={title}>
+                      <span style={`background:${colour}`} class={Number.isNaN(t) ? 'nan' : undefined}></span>
                     </td>
                   );
                 })}
@@ -93,6 +103,7 @@ export function LayerMap(props: { id: string; title: string; caption: string; ma
           </span>
         </span>
         <span safe>{props.caption}</span>
+        {all.some((v) => v === 0) ? <span><span class="zero-key" aria-hidden="true"></span> hatched: exactly 0</span> : ''}
       </div>
     </figure>
   ) as string;

@@ -22,6 +22,7 @@ export function Layout({ title, nav = null, live = false, children }: LayoutProp
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="color-scheme" content="light dark" />
+          <link rel="icon" href="data:," />
           <title safe>{`${title} · initlab`}</title>
           <link rel="stylesheet" href="/assets/vendor/uPlot.min.css" />
           <link rel="stylesheet" href="/assets/app.css" />

@@ -215,7 +215,7 @@ function PreviewOutput({ preview }: { preview: PreviewProps }): string {
       id="preview"
       aria-live="polite"
       hx-post="/sweeps/new/preview"
-      hx-trigger="input delay:400ms from:closest form, change from:closest form"
+      hx-trigger="input delay:400ms from:'closest form', change from:'closest form'"
       hx-target="this"
       hx-swap="innerHTML"
     >
@@ -264,7 +264,9 @@ export function SweepForm(props: SweepFormProps): string {
       <fieldset>
         <legend>Data</legend>
         <div class="fields">
-          <SelectField name="dataset" label="Data set" choices={options.datasets} values={values} errors={errors} labels={Object.fromEntries(options.datasets.map((d) => [d, DATASET_HINTS[d] ? `${d}: ${DATASET_HINTS[d]}` : d]))} />
+          <div class="wide">
+            <SelectField name="dataset" label="Data set" choices={options.datasets} values={values} errors={errors} labels={Object.fromEntries(options.datasets.map((d) => [d, DATASET_HINTS[d] ? `${d}: ${DATASET_HINTS[d]}` : d]))} />
+          </div>
           <TextField name="samples" label="Samples" values={values} errors={errors} inputmode="numeric" hint="before the 80/20 train/validation split" />
           <TextField name="noise" label="Noise" values={values} errors={errors} hint="synthetic 2-D sets only" />
           <TextField name="classes" label="Classes" values={values} errors={errors} inputmode="numeric" hint="spirals and gaussians" />

@@ -78,7 +78,7 @@ export function RunHead(props: RunHeadProps): string {
       {props.divergence ? (
         <p class="note" safe>
           {`Diverged at epoch ${props.divergence.epoch}, step ${props.divergence.step}: the ${props.divergence.quantity} became non-finite` +
-            (props.divergence.layer !== null ? ` (first in layer ${props.divergence.layer + 1}).` : '.')}
+            (props.divergence.layer !== null ? ` (first in layer ${props.divergence.layer}).` : '.')}
         </p>
       ) : (
         ''

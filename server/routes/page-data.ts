@@ -362,6 +362,7 @@ export function loadCellDetail(store: Store, sweep: Sweep, row: string, col: str
     };
   }
   let layers: ChartSpec | null = null;
+  let layersNote: string | undefined;
   const lastLayers = charted.map((run) => {
     const metrics = store.getRunMetrics(run.id);
     return { run, layers: metrics.length ? metrics[metrics.length - 1].layers : [] };
@@ -380,6 +381,10 @@ export function loadCellDetail(store: Store, sweep: Sweep, row: string, col: str
       })),
       height: 200,
     };
+    if (!layers.series.some((s) => s.values.some((v) => v !== null && v > 0 && Number.isFinite(v)))) {
+      layers = null;
+      layersNote = 'Activation std is 0 (or not finite) in every layer at the last epoch: no signal reaches the output.';
+    }
   }
   const extraPaths = axes.pooled;
   return {
@@ -400,6 +405,7 @@ export function loadCellDetail(store: Store, sweep: Sweep, row: string, col: str
     })),
     loss,
     layers,
+    layersNote,
   };
 }
 

@@ -1,0 +1,203 @@
+// Live updates over server-sent events, one stream per page: the sweep list (/stream), a sweep (/sweeps/:id/stream)
+// and a run (/runs/:id/stream). Messages are the pages' own partials wrapped in <hx-partial> (full state, so a
+// reconnect simply re-sends them), plus `epochs` JSON events for chart points, with the epoch number as event id
+// so a reconnect (Last-Event-ID) resumes without gaps. A finished sweep or run gets its final state, then a
+// `close` event (the page's hx-sse:close stops the browser reconnecting), then the response ends.
+import { Router } from 'express';
+import type { AppDeps } from '../app.js';
+import type { LiveEvent } from '../events.js';
+import { createCoalescer, lastEventId, openSse, type SseChannel } from '../sse.js';
+import type { EpochMetrics } from '../../workers/core/types.js';
+import { parseId } from './api.js';
+import {
+  extraRunPaths, isSweepActive, liveRunHead, loadHeatmap, loadLayerPicture, loadProgress, loadSweepList,
+  parseSweepQuery, toRunRow,
+} from './page-data.js';
+import { HeatmapGrid } from '../../views/heatmap.js';
+import { RunHead, VerdictList } from '../../views/run-page.js';
+import { LayerPicture } from '../../views/layer-picture.js';
+import { RunRow } from '../../views/runs-table.js';
+import { SweepList } from '../../views/sweep-list.js';
+import { SweepProgress } from '../../views/sweep-page.js';
+
+/** Re-render a partial at most this often per client. */
+export const PARTIAL_INTERVAL_MS = 500;
+/** The sweep list and a run's per-layer picture are heavier; at most once a second. */
+export const SLOW_INTERVAL_MS = 1000;
+
+function partial(target: string, html: string, swap = 'innerMorph'): string {
+  return `<hx-partial hx-target="${target}" hx-swap="${swap}">${html}</hx-partial>`;
+}
+
+function finite(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+/** Chart points of epochs: [epoch, trainLoss, valLoss, trainAcc, valAcc] (null for non-finite values). */
+export function epochPoints(epochs: Array<Pick<EpochMetrics, 'epoch' | 'trainLoss' | 'valLoss' | 'trainAcc' | 'valAcc'>>) {
+  return epochs.map((m) => [m.epoch, finite(m.trainLoss), finite(m.valLoss), finite(m.trainAcc), finite(m.valAcc)]);
+}
+
+function heartbeatMs(deps: AppDeps): number {
+  return deps.heartbeatMs ?? 15_000;
+}
+
+/** Subscribes for the lifetime of the channel: unsubscribed (and timers cancelled) when the client goes away. */
+function follow(deps: AppDeps, channel: SseChannel, listener: (event: LiveEvent) => void, cancel: Array<{ cancel(): void }>) {
+  const unsubscribe = deps.events.subscribe((event) => {
+    if (!channel.closed) listener(event);
+  });
+  channel.onClose(() => {
+    unsubscribe();
+    for (const c of cancel) c.cancel();
+  });
+}
+
+function closeStream(channel: SseChannel): void {
+  channel.send({ event: 'close', data: 'done' });
+  channel.end();
+}
+
+export function createStreamRoutes(deps: AppDeps): Router {
+  const { store } = deps;
+  const router = Router();
+
+  // The sweep list: any change to any sweep re-renders the list page, at most once a second. Never closes.
+  router.get('/stream', (req, res) => {
+    const page = Number(req.query.page ?? 1);
+    const channel = openSse(req, res, { heartbeatMs: heartbeatMs(deps) });
+    const render = () => channel.send({ data: SweepList(loadSweepList(store, Number.isSafeInteger(page) ? page : 1)) });
+    const coalescer = createCoalescer(SLOW_INTERVAL_MS, render);
+    follow(deps, channel, (event) => {
+      if (event.type !== 'run-epochs') coalescer.mark();
+    }, [coalescer]);
+    render();
+  });
+
+  router.get('/sweeps/:id/stream', (req, res) => {
+    const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
+    const query = parseSweepQuery({ metric: req.query.metric });
+    const extra = extraRunPaths(sweep);
+    const channel = openSse(req, res, { heartbeatMs: heartbeatMs(deps) });
+    let heatmapDirty = true;
+    const changedRuns = new Set<number>();
+    let version = 0;
+
+    /** Sends the current state; returns whether the sweep still has work left. */
+    const render = (): boolean => {
+      const current = store.getSweep(sweep.id);
+      const progress = loadProgress(store, current, deps.threads);
+      let html = partial('#sweep-progress', SweepProgress(progress), 'outerMorph');
+      if (heatmapDirty) html += partial('#heatmap-grid', HeatmapGrid(loadHeatmap(store, current, query, true)));
+      for (const runId of changedRuns) {
+        html += partial(`#run-row-${runId}`, RunRow({ run: toRunRow(store.getRun(runId), extra), showExtra: extra.length > 0 }), 'outerMorph');
+      }
+      heatmapDirty = false;
+      changedRuns.clear();
+      channel.send({ id: ++version, data: html });
+      return isSweepActive(progress.counts) || current.status === 'running';
+    };
+    const coalescer = createCoalescer(PARTIAL_INTERVAL_MS, () => {
+      if (!render()) closeStream(channel);
+    });
+    follow(deps, channel, (event) => {
+      if (event.sweepId !== sweep.id) return;
+      switch (event.type) {
+        case 'run-started':
+        case 'run-finished':
+          changedRuns.add(event.runId);
+          heatmapDirty = true;
+          coalescer.mark();
+          break;
+        case 'sweep-progress':
+          heatmapDirty = true;
+          coalescer.mark();
+          break;
+        case 'sweep-finished':
+          coalescer.cancel();
+          heatmapDirty = true;
+          render();
+          closeStream(channel);
+          break;
+        default:
+          break; // epochs do not change the sweep page
+      }
+    }, [coalescer]);
+
+    // On (re)connect: full state now; a reconnecting table may have missed row changes, so it reloads itself.
+    const resumed = lastEventId(req) !== undefined;
+    const active = render();
+    if (resumed) channel.send({ event: 'runs-stale', data: 'reload' });
+    if (!active) closeStream(channel);
+  });
+
+  router.get('/runs/:id/stream', (req, res) => {
+    const runId = parseId(req.params.id, 'run');
+    store.getRun(runId); // 404 before the stream opens
+    const after = typeof req.query.after === 'string' ? req.query.after : undefined;
+    const resumeFrom = Number(lastEventId(req) ?? after ?? -1);
+    let lastSent = Number.isFinite(resumeFrom) ? resumeFrom : -1;
+    const channel = openSse(req, res, { heartbeatMs: heartbeatMs(deps) });
+
+    const sendEpochs = (epochs: Array<Pick<EpochMetrics, 'epoch' | 'trainLoss' | 'valLoss' | 'trainAcc' | 'valAcc'>>) => {
+      const fresh = epochs.filter((m) => m.epoch > lastSent).sort((a, b) => a.epoch - b.epoch);
+      if (fresh.length === 0) return;
+      lastSent = fresh[fresh.length - 1].epoch;
+      channel.send({ event: 'epochs', id: lastSent, data: JSON.stringify({ points: epochPoints(fresh) }) });
+    };
+    /** Epochs after `lastSent` that the store has (the backlog on connect, or a gap in the live feed). */
+    const sendStoredEpochs = (before = Infinity) => {
+      const curve = store.getRunCurves([runId])[0];
+      if (!curve) return;
+      const epochs = [];
+      for (let i = 0; i < curve.epoch.length; i++) {
+        const epoch = curve.epoch[i];
+        if (epoch > lastSent && epoch < before) {
+          epochs.push({ epoch, trainLoss: curve.trainLoss[i], valLoss: curve.valLoss[i], trainAcc: curve.trainAcc[i], valAcc: curve.valAcc[i] });
+        }
+      }
+      sendEpochs(epochs);
+    };
+    /** Status line, per-layer picture and verdicts; returns whether the run is still queued or running. */
+    const renderState = (): boolean => {
+      const run = store.getRun(runId);
+      const metrics = store.getRunMetrics(runId);
+      const head = liveRunHead(run, metrics);
+      channel.send({
+        data:
+          partial('#run-head', RunHead(head), 'outerMorph') +
+          partial('#run-layers', LayerPicture(loadLayerPicture(run, metrics)), 'outerMorph') +
+          partial('#run-verdicts', VerdictList({ verdicts: head.verdicts, status: head.status }), 'outerMorph'),
+      });
+      return run.status === 'queued' || run.status === 'running';
+    };
+    const coalescer = createCoalescer(SLOW_INTERVAL_MS, () => {
+      if (!renderState()) {
+        sendStoredEpochs();
+        closeStream(channel);
+      }
+    });
+    follow(deps, channel, (event) => {
+      if (event.type === 'sweep-progress' || event.type === 'sweep-finished' || event.runId !== runId) return;
+      if (event.type === 'run-epochs') {
+        const first = Math.min(...event.epochs.map((m) => m.epoch));
+        if (first > lastSent + 1) sendStoredEpochs(first); // published before we subscribed, stored since
+        sendEpochs(event.epochs);
+        coalescer.mark();
+      } else if (event.type === 'run-started') {
+        coalescer.mark();
+      } else if (event.type === 'run-finished') {
+        // The writer stored every epoch before the finish was announced: send whatever is still missing.
+        coalescer.cancel();
+        sendStoredEpochs();
+        renderState();
+        closeStream(channel);
+      }
+    }, [coalescer]);
+
+    sendStoredEpochs();
+    if (!renderState()) closeStream(channel);
+  });
+
+  return router;
+}

@@ -1,0 +1,230 @@
+// initlab dashboard client: the live indicator, uPlot charts drawn from data-chart JSON (re-drawn when a swap
+// changes the attribute), live chart points from the run stream's `epochs` events, and heatmap cell selection.
+// Plain script, no build step; htmx 4 and hx-sse.js do the requests, swaps and streams.
+(() => {
+  'use strict';
+
+  // ---- live indicator ------------------------------------------------------------------------------------------
+
+  const indicator = () => document.getElementById('live');
+  function setLive(state, text) {
+    const el = indicator();
+    if (!el) return;
+    if (el.dataset.state === state) return;
+    el.dataset.state = state;
+    const label = el.querySelector('.live-text');
+    if (label) label.textContent = text;
+  }
+
+  document.addEventListener('htmx:sse:after:connection', () => setLive('connected', 'live'));
+  document.addEventListener('htmx:sse:before:connection', (event) => {
+    const attempt = event.detail && event.detail.connection ? event.detail.connection.attempt : 0;
+    if (attempt > 0) setLive('reconnecting', 'reconnecting…');
+  });
+  document.addEventListener('htmx:sse:error', () => setLive('reconnecting', 'reconnecting…'));
+  document.addEventListener('htmx:sse:close', (event) => {
+    const reason = event.detail && event.detail.reason;
+    if (reason === 'message') setLive('idle', 'finished · up to date');
+    else if (reason === 'removed' || reason === 'cleanup') {
+      // the stream's element was swapped (e.g. a new heatmap metric); its replacement connects on its own
+    } else setLive('idle', 'not live');
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden && indicator() && indicator().dataset.state === 'connected') setLive('paused', 'paused (tab hidden)');
+  });
+
+  // ---- charts -------------------------------------------------------------------------------------------------
+
+  const charts = new WeakMap(); // container → { plot, spec, json }
+
+  function cssVar(name, fallback) {
+    const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+
+  function hasPositive(data) {
+    for (let s = 1; s < data.length; s++) for (const v of data[s]) if (v !== null && v > 0) return true;
+    return false;
+  }
+
+  function buildOptions(spec, width) {
+    const text = cssVar('--muted', '#5b6470');
+    const grid = cssVar('--line', '#dde1e6');
+    const log = spec.yLog && hasPositive(spec.data);
+    const axis = (label) => ({ label, stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
+    const yScale = log ? { distr: 3, log: 10 } : spec.yRange ? { range: spec.yRange } : {};
+    // x is an epoch or a layer index: whole-number ticks only.
+    const xAxis = { ...axis(spec.xLabel), incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] };
+    const yAxis = axis(spec.yLabel + (log ? ' (log)' : ''));
+    if (log) {
+      // Label and grid only the powers of ten; a loss spanning 1e-15..1 would otherwise print a wall of zeros.
+      const decade = (v) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+      // Within less than two decades: the 1-2-5 steps if there are enough of them, else every split.
+      const mantissa = (v) => Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9));
+      const nice = (v) => v > 0 && [1, 2, 5].includes(mantissa(v)) && Math.abs(v / 10 ** Math.floor(Math.log10(v) + 1e-9) - mantissa(v)) < 1e-6;
+      const wide = (splits) => splits.filter((v) => v !== null && decade(v)).length >= 2;
+      const keep = (splits) => {
+        if (wide(splits)) return decade;
+        return splits.filter((v) => v !== null && nice(v)).length >= 3 ? nice : () => true;
+      };
+      yAxis.filter = (u, splits) => {
+        const test = keep(splits);
+        return splits.map((v) => (v !== null && test(v) ? v : null));
+      };
+      yAxis.values = (u, splits) => {
+        const decadesOnly = wide(splits);
+        return splits.map((v) => {
+          if (v === null) return '';
+          if (!decadesOnly) return String(Number(v.toPrecision(2)));
+          const e = Math.round(Math.log10(v));
+          return e >= -3 && e <= 4 ? String(Number((10 ** e).toPrecision(1))) : `1e${e}`;
+        });
+      };
+    }
+    return {
+      width,
+      height: spec.height || 240,
+      scales: { x: { time: false }, y: yScale },
+      axes: [xAxis, yAxis],
+      legend: { show: true, live: true },
+      cursor: { drag: { x: false, y: false } },
+      series: [
+        { label: spec.xLabel },
+        ...spec.series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: s.width,
+          dash: s.dash && s.dash.length ? s.dash : undefined,
+          spanGaps: false,
+          points: { show: spec.data[0].length <= 40, size: 5 },
+          value: (u, v) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(4))),
+        })),
+      ],
+    };
+  }
+
+  function drawChart(el) {
+    if (typeof uPlot === 'undefined') return;
+    const json = el.getAttribute('data-chart');
+    const existing = charts.get(el);
+    if (existing && existing.json === json) return;
+    if (existing) existing.plot.destroy();
+    let spec;
+    try {
+      spec = JSON.parse(json);
+    } catch {
+      return;
+    }
+    for (const child of [...el.childNodes]) child.remove();
+    const width = Math.max(240, el.clientWidth || el.parentElement.clientWidth || 480);
+    const data = spec.data.map((column) => column.slice());
+    const plot = new uPlot(buildOptions(spec, width), data, el);
+    charts.set(el, { plot, spec, json, data, logActive: Boolean(spec.yLog && hasPositive(data)) });
+    // Our server-rendered key is for no-JS readers and screenshots; uPlot's legend shows values on hover.
+    const key = el.parentElement && el.parentElement.querySelector('.chart-legend');
+    if (key) key.style.display = 'none';
+  }
+
+  function drawAll(root) {
+    const scope = root && root.querySelectorAll ? root : document;
+    if (scope.matches && scope.matches('[data-chart]')) drawChart(scope);
+    for (const el of scope.querySelectorAll('[data-chart]')) drawChart(el);
+  }
+
+  const resize = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const chart = charts.get(entry.target);
+      if (!chart) continue;
+      const width = Math.max(240, Math.floor(entry.contentRect.width));
+      if (Math.abs(width - chart.plot.width) > 2) chart.plot.setSize({ width, height: chart.plot.height });
+    }
+  });
+
+  function observeCharts(root) {
+    const scope = root && root.querySelectorAll ? root : document;
+    for (const el of scope.querySelectorAll('[data-chart]')) resize.observe(el);
+  }
+
+  // Swaps add chart containers or (morph) change their data-chart attribute: draw whatever is new or changed.
+  const mutations = new MutationObserver((records) => {
+    const dirty = new Set();
+    for (const record of records) {
+      if (record.type === 'attributes' && record.target.hasAttribute && record.target.hasAttribute('data-chart')) {
+        charts.delete(record.target);
+        dirty.add(record.target);
+      }
+      for (const node of record.addedNodes || []) {
+        if (node.nodeType !== 1) continue;
+        if (node.matches('[data-chart]')) dirty.add(node);
+        for (const el of node.querySelectorAll('[data-chart]')) dirty.add(el);
+      }
+    }
+    for (const el of dirty) {
+      if (!el.isConnected) continue;
+      if (!el.querySelector('.uplot') || !charts.has(el)) {
+        const previous = charts.get(el);
+        if (previous) previous.plot.destroy();
+        charts.delete(el);
+        drawChart(el);
+        resize.observe(el);
+      }
+    }
+  });
+
+  // ---- live chart points (run page) ------------------------------------------------------------------------------
+
+  // An `epochs` event carries {points: [[epoch, trainLoss, valLoss, trainAcc, valAcc], ...]}; append to the
+  // charts marked data-live="loss" / "acc" (points at or before the chart's last epoch are ignored).
+  document.addEventListener('epochs', (event) => {
+    let payload;
+    try {
+      payload = JSON.parse(event.detail.data);
+    } catch {
+      return;
+    }
+    for (const el of document.querySelectorAll('[data-chart]')) {
+      const chart = charts.get(el);
+      if (!chart || !chart.spec.live) continue;
+      const data = chart.data;
+      const x = data[0];
+      let changed = false;
+      for (const [epoch, trainLoss, valLoss, trainAcc, valAcc] of payload.points) {
+        if (x.length > 0 && epoch <= x[x.length - 1]) continue;
+        const [a, b] = chart.spec.live === 'loss' ? [trainLoss, valLoss] : [trainAcc, valAcc];
+        const clean = (v) => (v === null || (chart.spec.yLog && v <= 0) ? null : v);
+        x.push(epoch);
+        data[1].push(clean(a));
+        data[2].push(clean(b));
+        changed = true;
+      }
+      if (!changed) continue;
+      // A log scale needs a positive value to exist; rebuild once the first one arrives.
+      if (chart.spec.yLog && !chart.logActive && hasPositive(data)) {
+        chart.spec.data = data;
+        chart.plot.destroy();
+        charts.delete(el);
+        el.setAttribute('data-chart', JSON.stringify(chart.spec));
+        continue;
+      }
+      chart.plot.setData(data);
+    }
+  });
+
+  // ---- heatmap cell selection -----------------------------------------------------------------------------------
+
+  document.addEventListener('click', (event) => {
+    const cell = event.target.closest && event.target.closest('.heatmap .cell');
+    if (!cell) return;
+    for (const other of document.querySelectorAll('.heatmap .cell[aria-pressed="true"]')) other.setAttribute('aria-pressed', 'false');
+    cell.setAttribute('aria-pressed', 'true');
+  });
+
+  function start() {
+    drawAll(document);
+    observeCharts(document);
+    mutations.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-chart'] });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
