@@ -5,6 +5,12 @@ import { openServices, type Services } from '../../server/services.js';
 import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
 import { serveApp } from '../helpers/http.js';
 
+/** Response bodies as untyped JSON, for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function json(res: Response | Promise<Response>): Promise<any> {
+  return (await res).json();
+}
+
 const spec = {
   name: 'api sweep',
   base: { model: { hidden: [4] }, train: { epochs: 2 } },
@@ -37,14 +43,14 @@ describe('JSON API', () => {
   it('creates a sweep from a spec: 201 with its id and run count', async () => {
     const res = await post('/api/sweeps', spec);
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ id: 1, runs: 8 });
+    expect(await json(res)).toMatchObject({ id: 1, runs: 8 });
     expect(res.headers.get('location')).toBe('/api/sweeps/1');
   });
 
   it('answers a bad spec with 400 and an issue per field', async () => {
     const res = await post('/api/sweeps', { grid: { 'model.init': ['zeros', 'bogus'] }, base: { train: { epochs: 1 } } });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.error.code).toBe('invalid_config');
     expect(body.error.issues[0].path).toBe('grid.model.init[1]');
   });
@@ -52,7 +58,7 @@ describe('JSON API', () => {
   it('answers bad JSON with 400 and a body over 1 MB with 413', async () => {
     const bad = await post('/api/sweeps', '{"name": ');
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.code).toBe('bad_json');
+    expect((await json(bad)).error.code).toBe('bad_json');
     const big = await post('/api/sweeps', JSON.stringify({ name: 'x'.repeat(1_100_000) }));
     expect(big.status).toBe(413);
   });
@@ -60,16 +66,16 @@ describe('JSON API', () => {
   it('creates a sweep from a preset name', async () => {
     const res = await post('/api/sweeps', { preset: 'seed-tour' });
     expect(res.status).toBe(201);
-    expect((await res.json()).runs).toBe(84);
+    expect((await json(res)).runs).toBe(84);
     services.scheduler.cancel(2);
   });
 
   it('lists presets and sweeps, and shows one sweep with counts per status', async () => {
-    const presets = await (await get('/api/presets')).json();
+    const presets = await json(get('/api/presets'));
     expect(presets.map((p: { name: string }) => p.name)).toContain('seed-tour');
-    const sweeps = await (await get('/api/sweeps')).json();
+    const sweeps = await json(get('/api/sweeps'));
     expect(sweeps.length).toBeGreaterThanOrEqual(2);
-    const sweep = await (await get('/api/sweeps/1')).json();
+    const sweep = await json(get('/api/sweeps/1'));
     expect(sweep).toMatchObject({ id: 1, name: 'api sweep', status: 'running' });
     expect(sweep.counts).toMatchObject({ running: 2, queued: 6, total: 8 });
   });
@@ -79,13 +85,13 @@ describe('JSON API', () => {
       executor.finish(executor.runningIds()[0]!, 2);
       await settle();
     }
-    const page = await (await get('/api/sweeps/1/runs?status=succeeded&limit=3&sort=seed&order=desc')).json();
+    const page = await json(get('/api/sweeps/1/runs?status=succeeded&limit=3&sort=seed&order=desc'));
     expect(page.total).toBe(8);
     expect(page.runs).toHaveLength(3);
     expect(page.runs[0].seed).toBe(2);
-    const run = await (await get(`/api/runs/${page.runs[0].id}`)).json();
+    const run = await json(get(`/api/runs/${page.runs[0].id}`));
     expect(run.status).toBe('succeeded');
-    const metrics = await (await get(`/api/runs/${page.runs[0].id}/metrics`)).json();
+    const metrics = await json(get(`/api/runs/${page.runs[0].id}/metrics`));
     expect(metrics.map((m: { epoch: number }) => m.epoch)).toEqual([0, 1, 2]);
     const badSort = await get('/api/sweeps/1/runs?sort=nonsense');
     expect(badSort.status).toBe(400);
@@ -104,23 +110,23 @@ describe('JSON API', () => {
   });
 
   it('cancels, re-runs and replays', async () => {
-    const created = await (await post('/api/sweeps', { ...spec, name: 'to cancel' })).json();
-    const cancelled = await (await post(`/api/sweeps/${created.id}/cancel`)).json();
+    const created = await json(post('/api/sweeps', { ...spec, name: 'to cancel' }));
+    const cancelled = await json(post(`/api/sweeps/${created.id}/cancel`));
     expect(cancelled.status).toBe('cancelled');
     await settle();
-    const rerun = await (await post(`/api/sweeps/${created.id}/rerun`)).json();
+    const rerun = await json(post(`/api/sweeps/${created.id}/rerun`));
     expect(rerun).toEqual({ id: created.id, requeued: 8 });
     services.scheduler.cancel(created.id);
     const replay = await post('/api/runs/1/replay');
     expect(replay.status).toBe(201);
-    expect((await replay.json()).runs).toBe(1);
+    expect((await json(replay)).runs).toBe(1);
   });
 
   it('answers unknown ids and endpoints with JSON 404s', async () => {
     for (const path of ['/api/sweeps/999', '/api/runs/999', '/api/runs/abc/metrics', '/api/nothing']) {
       const res = await get(path);
       expect(res.status, path).toBe(404);
-      expect((await res.json()).error.code, path).toBe('not_found');
+      expect((await json(res)).error.code, path).toBe('not_found');
     }
     expect((await post('/api/sweeps/999/cancel')).status).toBe(404);
   });
@@ -133,7 +139,7 @@ describe('JSON API', () => {
   });
 
   it('reports health', async () => {
-    expect(await (await get('/healthz')).json()).toMatchObject({ ok: true });
+    expect(await json(get('/healthz'))).toMatchObject({ ok: true });
   });
 });
 

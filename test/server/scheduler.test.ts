@@ -21,7 +21,7 @@ describe('scheduler', () => {
     const executor = createFakeExecutor(threads);
     services = openServices({ dbFile: ':memory:', executor });
     services.scheduler.start();
-    return { executor, ...services };
+    return { ...services, executor };
   }
 
   it('runs no more runs at once than the executor has threads', async () => {
