@@ -38,6 +38,9 @@ export function createApiRouter(deps: AppDeps): Router {
   const { store, scheduler } = deps;
   const router = Router();
 
+  /** A sweep with its counts per run status (and their total). */
+  const sweepDetail = (id: number) => ({ ...store.getSweep(id), counts: store.sweepCounts(id) });
+
   router.get('/presets', (_req, res) => {
     res.json(listPresets());
   });
@@ -59,13 +62,13 @@ export function createApiRouter(deps: AppDeps): Router {
   });
 
   router.get('/sweeps/:id', (req, res) => {
-    res.json(store.getSweep(parseId(req.params.id, 'sweep')));
+    res.json(sweepDetail(parseId(req.params.id, 'sweep')));
   });
 
   router.post('/sweeps/:id/cancel', (req, res) => {
     const id = parseId(req.params.id, 'sweep');
     scheduler.cancel(id);
-    res.json(store.getSweep(id));
+    res.json(sweepDetail(id));
   });
 
   router.post('/sweeps/:id/rerun', (req, res) => {
