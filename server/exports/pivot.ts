@@ -38,12 +38,23 @@ export function buildPivot(store: Store, sweepId: number, metric: PivotMetric): 
   };
 }
 
-/** "0.9123 ± 0.0121 (n=5, 2 diverged, 1 failed)"; "—" when no run of the cell has a value. */
+/**
+ * Mean ± sd as reported in papers: the sd to two significant digits and the mean to the same decimal place
+ * ("0.497 ± 0.045"); a zero or missing sd leaves the mean at 4 significant digits.
+ */
+export function formatMeanSd(mean: number, sd: number | null, pm: string): string {
+  if (sd === null || sd === 0 || !Number.isFinite(sd) || !Number.isFinite(mean)) {
+    return sd === null ? formatMetric(mean)! : `${formatMetric(mean)} ${pm} ${formatMetric(sd)}`;
+  }
+  const decimals = Math.min(8, Math.max(0, 1 - Math.floor(Math.log10(Math.abs(sd)))));
+  return `${mean.toFixed(decimals)} ${pm} ${sd.toFixed(decimals)}`;
+}
+
+/** "0.912 ± 0.012 (n=5, 2 diverged, 1 failed)"; "—" when no run of the cell has a value. */
 function cellText(cell: CellSummary | undefined, metric: CellMetric, pm: string): string {
   if (cell === undefined) return '';
   const stat = cell.metrics[metric];
-  const value = stat.mean === null ? '—'
-    : stat.sd === null ? formatMetric(stat.mean)! : `${formatMetric(stat.mean)} ${pm} ${formatMetric(stat.sd)}`;
+  const value = stat.mean === null ? '—' : formatMeanSd(stat.mean, stat.sd, pm);
   const notes = [`n=${stat.n}`];
   if (cell.counts.diverged > 0) notes.push(`${cell.counts.diverged} diverged`);
   if (cell.counts.failed > 0) notes.push(`${cell.counts.failed} failed`);

@@ -1,3 +1,4 @@
+import { formatMeanSd } from '../../server/exports/pivot.js';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../db/store.js';
@@ -47,15 +48,15 @@ describe('pivot export', () => {
     expect(lines).toHaveLength(4);
     expect(lines[0]).toBe('| init / activation | relu | leaky_relu(0.2) &amp; &lt;x&gt; &#124; 100% $#~^{}\\ |');
     expect(lines[1]).toBe('| --- | ---: | ---: |');
-    // he_normal × relu: 0.9 and 0.7 → mean 0.8, sd sqrt(0.02) = 0.1414
-    expect(lines[2]).toBe('| he_normal | 0.8 ± 0.1414 (n=2) | 0.5 (n=1, 1 diverged, 1 failed) |');
+    // he_normal × relu: 0.9 and 0.7 → mean 0.8, sd sqrt(0.02) = 0.1414, reported as 0.80 ± 0.14
+    expect(lines[2]).toBe('| he_normal | 0.80 ± 0.14 (n=2) | 0.5 (n=1, 1 diverged, 1 failed) |');
     expect(lines[3]).toBe('| normal(std=0.01) | 0.6 (n=1, 1 without result) | — (n=0, 2 without result) |');
   });
 
   it('pivots the chosen metric', async () => {
     const { store, id } = pivotSweep();
     const text = await pivotText(store, id, 'final_val_loss', 'md');
-    expect(text).toContain('| he_normal | 1.6 ± 0.2828 (n=2) |');
+    expect(text).toContain('| he_normal | 1.60 ± 0.28 (n=2) |');
   });
 
   it('writes CSV with mean, sd, n, diverged and failed columns per activation', async () => {
@@ -93,7 +94,16 @@ describe('pivot export', () => {
     }
     expect(body[0]).toBe('init / activation & relu & leaky\\_relu(0.2) \\& \\textless{}x\\textgreater{} \\textbar{} 100\\% \\$\\#\\textasciitilde{}'
       + '\\textasciicircum{}\\{\\}\\textbackslash{} \\\\');
-    expect(body[1]).toBe('he\\_normal & 0.8 $\\pm$ 0.1414 (n=2) & 0.5 (n=1, 1 diverged, 1 failed) \\\\');
+    expect(body[1]).toBe('he\\_normal & 0.80 $\\pm$ 0.14 (n=2) & 0.5 (n=1, 1 diverged, 1 failed) \\\\');
     expect(body[2]).toBe('normal(std=0.01) & 0.6 (n=1, 1 without result) & --- (n=0, 2 without result) \\\\');
+  });
+});
+
+describe('mean ± sd formatting', () => {
+  it('rounds the sd to two significant digits and the mean to the same decimal place', () => {
+    expect(formatMeanSd(0.49666, 0.044814, '±')).toBe('0.497 ± 0.045');
+    expect(formatMeanSd(123.456, 7.8, '±')).toBe('123.5 ± 7.8');
+    expect(formatMeanSd(0.91, null, '±')).toBe('0.91');
+    expect(formatMeanSd(0.4667, 0, '±')).toBe('0.4667 ± 0');
   });
 });
