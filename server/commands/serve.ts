@@ -11,17 +11,20 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let host: string;
   let dbFile: string | undefined;
   let threads: number | undefined;
+  let maxRunsPerSweep: number | undefined;
   try {
     const { values } = parseOptions(args, {
       port: { type: 'string' },
       host: { type: 'string' },
       db: { type: 'string' },
       workers: { type: 'string' },
+      'max-runs': { type: 'string' },
     });
     port = intOption(values.port, 'port', 0, 65535) ?? Number(process.env.PORT ?? 3000);
     host = values.host ?? '127.0.0.1';
     dbFile = values.db;
     threads = intOption(values.workers, 'workers', 1, 256);
+    maxRunsPerSweep = intOption(values['max-runs'] ?? process.env.INITLAB_MAX_RUNS, 'max-runs', 1, 1_000_000);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr.write(`initlab serve: ${error.message}\n`);
@@ -33,7 +36,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
-  const services = openServices({ dbFile, threads });
+  const services = openServices({ dbFile, threads, maxRunsPerSweep });
   services.scheduler.start();
   const app = createApp({
     store: services.store,

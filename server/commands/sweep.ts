@@ -23,7 +23,9 @@ function loadSpec(source: string): unknown {
 }
 
 export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
-  let options: { source?: string; resume?: number; dbFile?: string; threads?: number; exportFile?: string };
+  let options: {
+    source?: string; resume?: number; dbFile?: string; threads?: number; maxRuns?: number; exportFile?: string;
+  };
   let spec: unknown;
   try {
     const { values, positionals } = parseOptions(args, {
@@ -31,12 +33,14 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       db: { type: 'string' },
       workers: { type: 'string' },
       export: { type: 'string' },
+      'max-runs': { type: 'string' },
     });
     options = {
       source: positionals[0],
       resume: intOption(values.resume, 'resume', 1, Number.MAX_SAFE_INTEGER),
       dbFile: values.db,
       threads: intOption(values.workers, 'workers', 1, 256),
+      maxRuns: intOption(values['max-runs'] ?? process.env.INITLAB_MAX_RUNS, 'max-runs', 1, 1_000_000),
       exportFile: values.export,
     };
     if ((options.source === undefined) === (options.resume === undefined)) {
@@ -50,7 +54,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
-  const services = openServices({ dbFile: options.dbFile, threads: options.threads });
+  const services = openServices({ dbFile: options.dbFile, threads: options.threads, maxRunsPerSweep: options.maxRuns });
   try {
     services.scheduler.start({ resumeSweeps: false });
     let sweepId: number;

@@ -76,3 +76,18 @@ describe('initlab CLI', () => {
     expect(c.err()).toMatch(/99/);
   });
 });
+
+describe('initlab sweep --max-runs', () => {
+  it('refuses a sweep over the configured limit, naming the count', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'initlab-cli-limit-'));
+    try {
+      const specFile = join(dir, 'big.json');
+      writeFileSync(specFile, JSON.stringify({ name: 'too big', grid: { seed: Array.from({ length: 30 }, (_, i) => i) } }));
+      const c = capture();
+      expect(await main(['sweep', specFile, '--db', join(dir, 'x.db'), '--max-runs', '20'], c.io)).toBe(2);
+      expect(c.err()).toMatch(/30 runs, over the limit of 20/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
