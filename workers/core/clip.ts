@@ -13,20 +13,32 @@ export function gradNorm(grads: Float32Array): number {
  * norm: if ‖g‖ > max, g *= max / (‖g‖ + 1e-6) (an infinite norm therefore zeroes finite entries and leaves
  * NaN in infinite ones, as PyTorch does; a NaN norm clips nothing). value: clamp each entry to [-max, max].
  */
-export function clipGradients(grads: Float32Array, clip: ClipConfig): { norm: number; clipped: boolean } {
+export interface ClipResult {
+  norm: number;
+  clipped: boolean;
+}
+
+/** The step loop passes one preallocated `out`, so clipping allocates nothing per step. */
+export function clipGradients(
+  grads: Float32Array, clip: ClipConfig, out: ClipResult = { norm: 0, clipped: false },
+): ClipResult {
   const norm = gradNorm(grads);
-  if (clip.mode === 'none') return { norm, clipped: false };
+  out.norm = norm;
+  out.clipped = false;
+  if (clip.mode === 'none') return out;
   const max = clip.max;
   if (clip.mode === 'norm') {
-    if (!(norm > max)) return { norm, clipped: false };
+    if (!(norm > max)) return out;
     const coef = max / (norm + 1e-6);
     for (let i = 0; i < grads.length; i++) grads[i] *= coef;
-    return { norm, clipped: true };
+    out.clipped = true;
+    return out;
   }
   let clipped = false;
   for (let i = 0; i < grads.length; i++) {
     const g = grads[i];
     if (g > max) { grads[i] = max; clipped = true; } else if (g < -max) { grads[i] = -max; clipped = true; }
   }
-  return { norm, clipped };
+  out.clipped = clipped;
+  return out;
 }

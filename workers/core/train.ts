@@ -1,7 +1,7 @@
 // The training loop: one run of a config on a data set, evaluated at initialization and after every epoch.
 // Everything the step loop touches (batch buffers, workspace, optimizer state) is allocated before it starts.
 // Not here: loading iris/mnist from disk (workers/datasets.ts) and threads (workers/train-worker.ts).
-import { clipGradients } from './clip.js';
+import { clipGradients, type ClipResult } from './clip.js';
 import {
   type Dataset, DatasetError, datasetSize, generateDataset, identityOrder, selectProbe, shuffleInPlace,
   splitDataset,
@@ -224,6 +224,7 @@ export function trainRun(
   // Epoch 0, before any step: a network already non-finite at initialization diverges at step 0.
   divergence = evaluateOrDiverge(0, 0);
 
+  const clipResult: ClipResult = { norm: 0, clipped: false };
   for (let epoch = 1; epoch <= config.train.epochs && divergence === null; epoch++) {
     shuffleInPlace(order, dataRng);
     options.onShuffle?.(epoch, order);
@@ -245,7 +246,7 @@ export function trainRun(
           : { epoch, step: step + 1, layer: firstNonFiniteActivation(net, ws, n), quantity: 'loss' };
         break;
       }
-      const { norm, clipped } = clipGradients(net.grads, clip);
+      const { norm, clipped } = clipGradients(net.grads, clip, clipResult);
       if (!Number.isFinite(norm)) {
         divergence = { epoch, step: step + 1, layer: firstNonFiniteLayer(net, net.grads), quantity: 'gradient' };
         break;
