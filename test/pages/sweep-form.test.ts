@@ -1,0 +1,88 @@
+// The new-sweep form's logic: typed values → spec, issues → fields, presets → form values.
+import { describe, expect, it } from 'vitest';
+import { getPreset, listPresets } from '../../server/presets.js';
+import { chooseAxes, formatAxisValue, parseRunIds, parseSweepQuery } from '../../server/routes/page-data.js';
+import {
+  defaultFormValues, formToSpec, issuesToFields, parseSeeds, specToFormValues,
+} from '../../server/routes/sweep-form.js';
+import { expandSweep, parseSweepSpec } from '../../server/sweep-spec.js';
+
+describe('sweep form', () => {
+  it('builds a spec whose grid is initializers × activations × seeds', () => {
+    const values = { ...defaultFormValues(), inits: ['normal', 'he_normal'], initParams: { normal: 'default, 0.01' } };
+    const { spec, errors } = formToSpec(values);
+    expect(errors).toEqual({});
+    expect(spec.grid).toEqual({
+      'model.init': ['normal', { name: 'normal', std: 0.01 }, 'he_normal'],
+      'model.activation': ['tanh', 'relu'],
+      seed: [1, 2, 3],
+    });
+    expect(spec.base).toMatchObject({ model: { hidden: [32, 32, 32] }, train: { epochs: 20, lr: 0.05, clip: { mode: 'none' } } });
+    expect(expandSweep(parseSweepSpec(spec)).runs).toHaveLength(18);
+  });
+
+  it('names each field that does not parse, and keeps going for the others', () => {
+    const { errors } = formToSpec({ ...defaultFormValues(), lr: 'x', width: '1.5', clip: 'norm', clipMax: '', activations: [] });
+    expect(errors).toEqual({
+      lr: '"x" is not a number',
+      width: 'enter a whole number',
+      clipMax: 'enter a value',
+      activations: 'tick at least one activation',
+    });
+  });
+
+  it('reads seeds as lists and ranges', () => {
+    expect(parseSeeds('1, 2, 3')).toEqual([1, 2, 3]);
+    expect(parseSeeds('1-4 7')).toEqual([1, 2, 3, 4, 7]);
+    expect(() => parseSeeds('')).toThrow(/at least one seed/);
+    expect(() => parseSeeds('5-2')).toThrow(/backwards/);
+  });
+
+  it('puts spec issues beside the fields that set them', () => {
+    const { spec } = formToSpec({ ...defaultFormValues(), inits: ['normal'], initParams: { normal: '-1' } });
+    const placed = issuesToFields([
+      { path: 'base.train.epochs', message: 'too small' },
+      { path: 'base.model.hidden[1]', message: 'too big' },
+      { path: 'grid.model.init[0].std', message: 'must be ≥ 0' },
+      { path: 'grid.seed[0]', message: 'bad seed' },
+      { path: 'grid', message: 'the sweep expands to 9,999 runs' },
+    ], spec);
+    expect(placed.errors).toEqual({ epochs: 'too small', width: 'too big', param_normal: 'must be ≥ 0', seeds: 'bad seed' });
+    expect(placed.general).toEqual(['grid: the sweep expands to 9,999 runs']);
+  });
+
+  it('opens every preset the form can express with exactly the preset\'s runs', () => {
+    const expressible = listPresets().filter((p) => specToFormValues(getPreset(p.name).spec, p.name) !== null).map((p) => p.name);
+    expect(expressible).toEqual(expect.arrayContaining(['seed-tour', 'deep-tanh', 'deep-relu', 'selu', 'mnist']));
+    expect(expressible).not.toContain('clipping');      // grid over train.clip and train.lr
+    expect(expressible).not.toContain('lr-search');     // random search
+    const tour = specToFormValues(getPreset('seed-tour').spec, 'seed-tour')!;
+    expect(tour.initParams).toEqual({ constant: '0.1', normal: 'default, 0.01, 5' });
+    expect(tour.depth).toBe('3');
+    expect(tour.optimizer).toBe('momentum');
+  });
+});
+
+describe('page data parsing', () => {
+  it('picks heatmap axes: initializers × activations when they vary, else the varying settings', () => {
+    expect(chooseAxes(['model.init', 'model.activation', 'seed'])).toEqual({ row: 'model.init', col: 'model.activation', pooled: [] });
+    expect(chooseAxes(['train.clip', 'train.lr', 'seed'])).toEqual({ row: 'train.clip', col: 'train.lr', pooled: [] });
+    expect(chooseAxes(['model.init', 'seed'])).toEqual({ row: 'model.init', col: 'model.activation', pooled: [] });
+    expect(chooseAxes(['model.init', 'model.activation', 'train.lr'])).toEqual({ row: 'model.init', col: 'model.activation', pooled: ['train.lr'] });
+  });
+
+  it('labels axis values readably', () => {
+    expect(formatAxisValue('train.clip', { mode: 'norm', max: 1 })).toBe('norm ≤ 1');
+    expect(formatAxisValue('train.clip', { mode: 'none' })).toBe('none');
+    expect(formatAxisValue('train.lr', 0.012345)).toBe('0.0123');
+    expect(formatAxisValue('model.hidden', [64, 64, 64])).toBe('3 × 64');
+  });
+
+  it('falls back to defaults for unknown query values instead of failing', () => {
+    expect(parseSweepQuery({ metric: 'bogus', sort: 'drop table', page: '-2', status: 'nope' }))
+      .toEqual({ metric: 'acc', sort: 'id', order: 'asc', page: 1, status: undefined, verdict: undefined });
+    expect(parseRunIds('3, 1,3')).toEqual([3, 1]);
+    expect(parseRunIds(['4', '5'])).toEqual([4, 5]);
+    expect(parseRunIds('1,x').some(Number.isNaN)).toBe(true);
+  });
+});
