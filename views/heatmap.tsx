@@ -103,8 +103,31 @@ function rankedVerdicts(cell: HeatCell): Array<[string, number]> {
   return Object.entries(cell.verdicts).sort((a, b) => b[1] - a[1]);
 }
 
+/** Above this many seeds a cell shows a range strip (min–max, quartile box, median) instead of one dot each. */
+const MAX_DOTS = 16;
+
+function quantile(sorted: number[], q: number): number {
+  const x = (sorted.length - 1) * q;
+  const i = Math.floor(x);
+  return sorted[i] + (sorted[Math.min(i + 1, sorted.length - 1)] - sorted[i]) * (x - i);
+}
+
 function Dots({ values, metric, scale }: { values: number[]; metric: HeatmapMetric; scale: Scale }): string {
   if (metric === 'verdict' || values.length === 0) return '';
+  if (values.length > MAX_DOTS) {
+    const ts = values.map((v) => goodness(metric, v, scale)).filter((t) => !Number.isNaN(t)).sort((a, b) => a - b);
+    if (ts.length === 0) return '';
+    const pct = (t: number) => `${(t * 100).toFixed(1)}%`;
+    const q1 = quantile(ts, 0.25);
+    const q3 = quantile(ts, 0.75);
+    return (
+      <span class="dots" aria-hidden="true">
+        <span class="range" style={`left:${pct(ts[0])};width:${pct(ts[ts.length - 1] - ts[0])}`}></span>
+        <span class="iqr" style={`left:${pct(q1)};width:${pct(q3 - q1)}`}></span>
+        <span class="median" style={`left:${pct(quantile(ts, 0.5))}`}></span>
+      </span>
+    ) as string;
+  }
   return (
     <span class="dots" aria-hidden="true">
       {values.map((v) => {
@@ -116,15 +139,27 @@ function Dots({ values, metric, scale }: { values: number[]; metric: HeatmapMetr
   ) as string;
 }
 
+/** The values behind a cell for its tooltip: all of them for a few seeds, else the range. */
+function listValues(values: number[], format: (v: number) => string): string {
+  if (values.length <= 12) return values.map(format).join(', ');
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return `from ${format(lo)} to ${format(hi)}`;
+}
+
 function cellTitle(cell: HeatCell, props: HeatmapProps): string {
   const parts = [`${props.rowAxis} ${cell.row}, ${props.colAxis} ${cell.col}`];
   const c = cell.counts;
   parts.push(`${c.succeeded} done, ${c.running} running, ${c.queued} queued, ${c.failed} failed, ${c.diverged} diverged of ${c.total}`);
   if (cell.acc.mean !== null) {
-    parts.push(`val. accuracy ${formatPercent(cell.acc.mean)}${cell.acc.sd !== null ? ` ± ${formatPercent(cell.acc.sd)}` : ''} (n=${cell.acc.n}): ${cell.acc.values.map((v) => formatPercent(v)).join(', ')}`);
+    parts.push(`val. accuracy ${formatPercent(cell.acc.mean)}${cell.acc.sd !== null ? ` ± ${formatPercent(cell.acc.sd)}` : ''} (n=${cell.acc.n}): ${listValues(cell.acc.values, (v) => formatPercent(v))}`);
   }
   if (cell.loss.mean !== null) {
-    parts.push(`val. loss ${formatMetric(cell.loss.mean)}${cell.loss.sd !== null ? ` ± ${formatMetric(cell.loss.sd)}` : ''}: ${cell.loss.values.map((v) => formatMetric(v)).join(', ')}`);
+    parts.push(`val. loss ${formatMetric(cell.loss.mean)}${cell.loss.sd !== null ? ` ± ${formatMetric(cell.loss.sd)}` : ''}: ${listValues(cell.loss.values, (v) => formatMetric(v))}`);
   }
   const verdicts = rankedVerdicts(cell);
   if (verdicts.length > 0) parts.push(`verdicts: ${verdicts.map(([k, n]) => `${verdictWord(k)} ×${n}`).join(', ')}`);
@@ -228,7 +263,7 @@ function Legend({ metric, scale }: { metric: HeatmapMetric; scale: Scale }): str
       </span>
       <span>
         <strong>Bright yellow is better</strong>, dark purple worse. <span safe>{what}</span> Dots: one per seed,
-        placed on the same scale. ✕ diverged, ! failed.
+        placed on the same scale (many seeds: range, quartile box and median). ✕ diverged, ! failed.
       </span>
     </div>
   ) as string;

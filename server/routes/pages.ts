@@ -243,7 +243,7 @@ export function createPageRoutes(deps: AppDeps): Router {
       spec: loadSpecSummary(store, sweep),
       replayOf: replayOf(sweep),
       progress,
-      heatmap: loadHeatmap(store, sweep, query, live),
+      heatmap: loadHeatmap(store, sweep, query, live, progress.counts),
       cell,
       runs: loadRunsTable(store, sweep, query),
     }));
@@ -252,9 +252,10 @@ export function createPageRoutes(deps: AppDeps): Router {
   router.get('/sweeps/:id/heatmap', (req, res) => {
     const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
     const query = mergedQuery(req, sweep.id, ['metric']);
-    const live = isSweepActive(store.sweepCounts(sweep.id)) || sweep.status === 'running';
+    const counts = store.sweepCounts(sweep.id);
+    const live = isSweepActive(counts) || sweep.status === 'running';
     res.set('HX-Replace-Url', sweepUrl(sweep.id, query));
-    sendHtml(res, HeatmapCard(loadHeatmap(store, sweep, query, live)));
+    sendHtml(res, HeatmapCard(loadHeatmap(store, sweep, query, live, counts)));
   });
 
   router.get('/sweeps/:id/cell', (req, res) => {

@@ -88,7 +88,7 @@ export function createStreamRoutes(deps: AppDeps): Router {
       const current = store.getSweep(sweep.id);
       const progress = loadProgress(store, current, deps.threads);
       let html = partial('#sweep-progress', SweepProgress(progress), 'outerMorph');
-      if (heatmapDirty) html += partial('#heatmap-grid', HeatmapGrid(loadHeatmap(store, current, query, true)));
+      if (heatmapDirty) html += partial('#heatmap-grid', HeatmapGrid(loadHeatmap(store, current, query, true, progress.counts)));
       for (const runId of changedRuns) {
         html += partial(`#run-row-${runId}`, RunRow({ run: toRunRow(store.getRun(runId), extra), showExtra: extra.length > 0 }), 'outerMorph');
       }
