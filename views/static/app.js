@@ -120,6 +120,7 @@
     const data = spec.data.map((column) => column.slice());
     const plot = new uPlot(buildOptions(spec, width), data, el);
     charts.set(el, { plot, spec, json, data, logActive: Boolean(spec.yLog && hasPositive(data)) });
+    el.dataset.points = String(data[0].length); // how many x values are drawn (tests and curious readers)
     // Our server-rendered key is for no-JS readers and screenshots; uPlot's legend shows values on hover.
     const key = el.parentElement && el.parentElement.querySelector('.chart-legend');
     if (key) key.style.display = 'none';
@@ -207,6 +208,7 @@
         continue;
       }
       chart.plot.setData(data);
+      el.dataset.points = String(x.length);
     }
   });
 

@@ -1,0 +1,161 @@
+// The dashboard in headless Chromium against a real server with the real training pool (one thread, tiny sweeps):
+// launch from the form, watch the page update live, open a run, switch views, export, cancel, and a bad form.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openServices, type Services } from '../../server/services.js';
+import { serveApp } from '../helpers/http.js';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+];
+
+describe('dashboard in a browser', () => {
+  let dir: string;
+  let services: Services;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  let firstSweepUrl = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'initlab-browser-'));
+    services = openServices({ dbFile: join(dir, 'dash.db'), threads: 1 });
+    services.scheduler.start();
+    server = await serveApp(services);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('dialog', (dialog) => void dialog.accept());
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await services?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('launches a small custom sweep from the form and fills the progress bar and heatmap without reloading', async () => {
+    await page.goto(`${server.url}/sweeps/new`);
+    await page.fill('#f-name', 'browser sweep');
+    await page.fill('#f-samples', '600');
+    await page.fill('#f-width', '16');
+    await page.fill('#f-depth', '3');
+    await page.fill('#f-epochs', '12');
+    await page.fill('#f-seeds', '1');
+    // The preview follows the form: 2 initializers × 2 activations × 1 seed.
+    await page.locator('#preview', { hasText: '4 runs' }).waitFor();
+    await page.uncheck('input[name=activations][value=relu]');
+    await page.locator('#preview', { hasText: '2 runs' }).waitFor();
+    await page.check('input[name=activations][value=relu]');
+    await page.locator('#preview', { hasText: '4 runs' }).waitFor();
+
+    await Promise.all([page.waitForURL(/\/sweeps\/\d+$/), page.click('#sweep-form button.primary')]);
+    firstSweepUrl = page.url();
+    await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true; });
+    const atLoad = await page.locator('#sweep-progress .counts').innerText();
+    expect(atLoad).not.toContain('4 done');
+    await page.locator('#live[data-state="connected"], #live[data-state="idle"]').waitFor();
+
+    await page.locator('#sweep-progress .counts', { hasText: '4 done' }).waitFor({ timeout: 60_000 });
+    await page.locator('.heatmap .cell.pending').first().waitFor({ state: 'detached' });
+    expect(await page.locator('.heatmap .cell').count()).toBe(4);
+    await page.locator('#live[data-state="idle"]').waitFor();
+    expect(await page.locator('#live .live-text').innerText()).toBe('finished · up to date');
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    // Rows of the runs table were updated in place as runs finished.
+    expect(await page.locator('#runs-body .status-succeeded').count()).toBe(4);
+  });
+
+  it('switches the heatmap metric, opens a cell, filters the table; the URL follows each view', async () => {
+    await page.check('input[name=metric][value=loss]');
+    await page.locator('#heatmap-grid .legend', { hasText: 'log scale' }).waitFor();
+    await page.waitForURL(/metric=loss/);
+
+    await page.locator('.heatmap .cell').first().click();
+    await page.locator('#cell-detail #cell-loss .uplot').waitFor();
+    await page.waitForURL(/row=.*&col=/);
+    expect(page.url()).toContain('metric=loss');
+
+    await page.selectOption('#filter-status', 'failed');
+    await page.locator('#runs-card', { hasText: 'No runs match.' }).waitFor();
+    await page.waitForURL(/status=failed/);
+    await page.selectOption('#filter-status', '');
+    await page.locator('#runs-body tr').nth(3).waitFor();
+
+    // The URL is a stable address: loading it renders the same view.
+    await page.goto(page.url());
+    expect(await page.locator('input[name=metric][value=loss]').isChecked()).toBe(true);
+    await page.locator('#cell-detail #cell-loss .uplot').waitFor();
+  });
+
+  it('opens a run and sees its loss and accuracy curves and per-layer picture', async () => {
+    await page.goto(firstSweepUrl);
+    await Promise.all([page.waitForURL(/\/runs\/\d+$/), page.locator('#runs-body a[href^="/runs/"]').first().click()]);
+    await page.locator('#chart-loss .uplot canvas').waitFor();
+    await page.locator('#chart-acc .uplot canvas').waitFor();
+    expect(await page.locator('#chart-loss').getAttribute('data-points')).toBe('13'); // epochs 0..12
+    expect(await page.locator('.layer-map').count()).toBe(2);
+    expect(await page.locator('#run-verdicts li').count()).toBeGreaterThan(0);
+  });
+
+  it('downloads the CSV export and parses one row per run', async () => {
+    await page.goto(firstSweepUrl);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#sweep-progress a:has-text("CSV")')]);
+    const file = join(dir, 'export.csv');
+    await download.saveAs(file);
+    const rows = parse(readFileSync(file, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows).toHaveLength(4);
+    expect(rows.every((r) => r.status === 'succeeded')).toBe(true);
+  });
+
+  it('grows a running run\'s curves live, then cancels its sweep', async () => {
+    const res = await fetch(`${server.url}/api/sweeps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'long sweep',
+        base: { dataset: { samples: 1000 }, model: { hidden: [32, 32, 32] }, train: { epochs: 200, batchSize: 16 } },
+        grid: { 'model.init': ['xavier_uniform', 'he_normal'], seed: [1, 2] },
+      }),
+    });
+    const { id } = (await res.json()) as { id: number };
+    const running = () => services.store.listRuns(id, { status: 'running', limit: 1 }).runs[0];
+    await expect.poll(() => running()?.id, { timeout: 30_000 }).toBeDefined();
+    await page.goto(`${server.url}/runs/${running().id}`);
+    await page.locator('#chart-loss .uplot').waitFor();
+    await page.locator('#live[data-state="connected"]').waitFor();
+    const before = Number(await page.locator('#chart-loss').getAttribute('data-points'));
+    await page.waitForFunction((n) => Number(document.querySelector('#chart-loss')?.getAttribute('data-points')) > n + 2, before, { timeout: 30_000 });
+
+    await page.goto(`${server.url}/sweeps/${id}`);
+    await page.locator('#live[data-state="connected"]').waitFor();
+    await page.click('#sweep-progress button.danger');
+    await page.locator('#sweep-progress .badge', { hasText: 'cancelled' }).waitFor();
+    await page.locator('#live[data-state="idle"]').waitFor({ timeout: 15_000 });
+    const counts = services.store.sweepCounts(id);
+    expect(counts.queued + counts.running).toBe(0);
+    expect(counts.cancelled).toBeGreaterThan(0);
+  });
+
+  it('re-renders an invalid form with the field\'s message beside it, keeping what was typed', async () => {
+    await page.goto(`${server.url}/sweeps/new`);
+    await page.fill('#f-lr', 'abc');
+    await page.click('#sweep-form button.primary');
+    await page.locator('#err-lr', { hasText: '"abc" is not a number' }).waitFor();
+    expect(page.url()).toBe(`${server.url}/sweeps/new`);
+    expect(await page.inputValue('#f-lr')).toBe('abc');
+    expect(await page.getAttribute('#f-lr', 'aria-invalid')).toBe('true');
+  });
+
+  it('ran every page without a script error', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
