@@ -31,6 +31,15 @@ function Time({ ms }: { ms: number | null }): string {
   ) as string;
 }
 
+/** ", 2 failed, 1 diverged": what went wrong, for the compact progress line. */
+function problems(c: Counts): string {
+  const parts: string[] = [];
+  if (c.running > 0) parts.push(`${c.running} running`);
+  if (c.failed > 0) parts.push(`${c.failed} failed`);
+  if (c.diverged > 0) parts.push(`${c.diverged} diverged`);
+  return parts.length ? `, ${parts.join(', ')}` : '';
+}
+
 export function SweepRow({ sweep }: { sweep: SweepListItem }): string {
   const done = finishedCount(sweep.counts);
   return (
@@ -44,11 +53,11 @@ export function SweepRow({ sweep }: { sweep: SweepListItem }): string {
       <td>
         <StatusBadge status={sweep.status} />
       </td>
-      <td style="min-width:180px">
+      <td class="progress-cell">
         <ProgressBar counts={sweep.counts} small label={`Progress of sweep ${sweep.id}`} />
-        <div class="note" safe>{`${formatCount(done)} / ${formatCount(sweep.counts.total)} runs`}</div>
+        <div class="note" safe>{`${formatCount(done)} / ${formatCount(sweep.counts.total)} runs` + problems(sweep.counts)}</div>
       </td>
-      <td class="wrap">
+      <td class="wrap hide-narrow">
         <CountsLine counts={sweep.counts} />
       </td>
       <td class="hide-narrow">
@@ -81,7 +90,9 @@ export function SweepList({ sweeps, total, page, pageSize }: SweepListProps): st
               <th scope="col">Name</th>
               <th scope="col">Status</th>
               <th scope="col">Progress</th>
-              <th scope="col">Runs by status</th>
+              <th scope="col" class="hide-narrow">
+                Runs by status
+              </th>
               <th scope="col" class="hide-narrow">
                 Started (UTC)
               </th>

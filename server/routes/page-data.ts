@@ -128,9 +128,14 @@ function axisLabelOf(run: Pick<Run, 'config' | 'initLabel' | 'activationLabel'>,
   return formatAxisValue(path, getPath(run.config, path));
 }
 
-/** "lr 0.05 · clipping norm ≤ 1": a run's values of the given settings. */
+const SHORT_NAMES: Record<string, string> = {
+  'train.lr': 'lr', 'train.clip': 'clip', 'dataset.normalize': 'inputs', 'model.hidden': 'hidden',
+  'train.batchSize': 'batch', 'train.optimizer': 'opt.', 'train.weightDecay': 'wd',
+};
+
+/** "lr 0.05 · clip norm ≤ 1": a run's values of the given settings, for table cells. */
 function describeSettings(run: Pick<Run, 'config' | 'initLabel' | 'activationLabel'>, paths: string[]): string {
-  return paths.map((p) => `${axisName(p)} ${axisLabelOf(run, p)}`).join(' · ');
+  return paths.map((p) => `${SHORT_NAMES[p] ?? axisName(p)} ${axisLabelOf(run, p)}`).join(' · ');
 }
 
 // ---- sweeps list ----------------------------------------------------------------------------------------------

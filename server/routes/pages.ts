@@ -64,8 +64,9 @@ function mergedQuery(req: Request, sweepId: number, keys: Array<keyof SweepQuery
   return parseSweepQuery(merged);
 }
 
+/** Indented JSON, with arrays of plain values kept on one line ("hidden": [64, 64, 64]). */
 function specJson(spec: unknown): string {
-  return JSON.stringify(spec, null, 2);
+  return JSON.stringify(spec, null, 2).replace(/\[\n\s*([^[\]{}]*?)\n\s*\]/g, (_, inner: string) => `[${inner.split(/,\n\s*/).join(', ')}]`);
 }
 
 function jsonForm(props: { json: string; preset: string; issues: FieldIssue[]; notice?: string }, deps: AppDeps): NewSweepForm {

@@ -59,7 +59,7 @@ describe('dashboard in a browser', () => {
 
     await Promise.all([page.waitForURL(/\/sweeps\/\d+$/), page.click('#sweep-form button.primary')]);
     firstSweepUrl = page.url();
-    await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true; });
+    await page.evaluate(() => { (globalThis as unknown as { stayed: boolean }).stayed = true; });
     const atLoad = await page.locator('#sweep-progress .counts').innerText();
     expect(atLoad).not.toContain('4 done');
     await page.locator('#live[data-state="connected"], #live[data-state="idle"]').waitFor();
@@ -69,7 +69,7 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('.heatmap .cell').count()).toBe(4);
     await page.locator('#live[data-state="idle"]').waitFor();
     expect(await page.locator('#live .live-text').innerText()).toBe('finished · up to date');
-    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
     // Rows of the runs table were updated in place as runs finished.
     expect(await page.locator('#runs-body .status-succeeded').count()).toBe(4);
   });
@@ -133,7 +133,8 @@ describe('dashboard in a browser', () => {
     await page.locator('#chart-loss .uplot').waitFor();
     await page.locator('#live[data-state="connected"]').waitFor();
     const before = Number(await page.locator('#chart-loss').getAttribute('data-points'));
-    await page.waitForFunction((n) => Number(document.querySelector('#chart-loss')?.getAttribute('data-points')) > n + 2, before, { timeout: 30_000 });
+    // The browser's own expression (this file is typed without the DOM library).
+    await page.waitForFunction(`Number(document.querySelector('#chart-loss')?.getAttribute('data-points')) > ${before + 2}`, null, { timeout: 30_000 });
 
     await page.goto(`${server.url}/sweeps/${id}`);
     await page.locator('#live[data-state="connected"]').waitFor();
