@@ -162,25 +162,24 @@ const DEFAULT_MACS_PER_MS = 2e5;
 let calibration: { macsPerMs: number; at: number } | null = null;
 
 /**
- * Throughput of one training thread in estimateRunCost units per ms, measured from the most recent finished runs
- * in the database (cached for a minute), or a default when nothing has run yet.
+ * Throughput of one training thread in estimateRunCost units per ms: the median over the most recent finished runs
+ * of the last few sweeps (runs of different shapes reach different rates, so one sweep alone misleads), cached for
+ * a minute; a default when nothing has run yet.
  */
 export function macsPerMs(store: Store): number {
   const now = Date.now();
   if (calibration && now - calibration.at < 60_000) return calibration.macsPerMs;
-  let cost = 0;
-  let ms = 0;
-  for (const sweep of store.listSweeps().slice(0, 5)) {
+  const rates: number[] = [];
+  for (const sweep of store.listSweeps().slice(0, 8)) {
     if (sweep.counts.succeeded === 0) continue;
-    const { runs } = store.listRuns(sweep.id, { status: 'succeeded', sortBy: 'finishedAt', order: 'desc', limit: 20 });
+    const { runs } = store.listRuns(sweep.id, { status: 'succeeded', sortBy: 'finishedAt', order: 'desc', limit: 10 });
     for (const run of runs) {
       if (run.durationMs === null || run.durationMs <= 0) continue;
-      cost += estimateRunCost(run.config as RunConfig);
-      ms += run.durationMs;
+      rates.push(estimateRunCost(run.config as RunConfig) / run.durationMs);
     }
-    if (ms > 5_000) break;
   }
-  const value = ms > 0 && cost > 0 ? cost / ms : DEFAULT_MACS_PER_MS;
+  rates.sort((a, b) => a - b);
+  const value = rates.length > 0 ? rates[Math.floor(rates.length / 2)] : DEFAULT_MACS_PER_MS;
   calibration = { macsPerMs: value, at: now };
   return value;
 }
