@@ -87,7 +87,11 @@ describe('scheduler', () => {
   });
 
   it('cancels queued runs at once and aborts running ones', async () => {
-    const { executor, scheduler, store } = setUp(2);
+    const { executor, scheduler, store, events } = setUp(2);
+    const finished: unknown[] = [];
+    events.subscribe((e) => {
+      if (e.type === 'sweep-finished') finished.push(e);
+    });
     const { id } = scheduler.submit(seedsSpec('to cancel', 6));
     expect(executor.runningIds()).toHaveLength(2);
     scheduler.cancel(id);
@@ -96,6 +100,7 @@ describe('scheduler', () => {
     expect(store.sweepCounts(id)).toMatchObject({ cancelled: 6, running: 0 });
     expect(store.getSweep(id).status).toBe('cancelled');
     expect(executor.runningIds()).toHaveLength(0);
+    expect(finished).toEqual([{ type: 'sweep-finished', sweepId: id, status: 'cancelled' }]);
   });
 
   it('re-queues failed and cancelled runs on rerun, with attempt + 1', async () => {
