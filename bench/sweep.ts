@@ -5,7 +5,7 @@ import { openServices } from '../server/services.js';
 
 const smallSweep = {
   name: 'bench: small sweep',
-  base: { dataset: { samples: 600 }, model: { hidden: [32, 32] }, train: { epochs: 8 } },
+  base: { dataset: { samples: 1000 }, model: { hidden: [64, 64] }, train: { epochs: 10 } },
   grid: { 'model.init': ['xavier_uniform', 'he_normal'], 'model.activation': ['tanh', 'relu'], seed: [1, 2, 3, 4] },
 };
 
@@ -15,11 +15,13 @@ const trivialSweep = {
   grid: { seed: Array.from({ length: 200 }, (_, i) => i + 1) },
 };
 
-async function timeSweep(threads: number, spec: unknown) {
+
+async function timeSweep(threads: number, spec: { base: unknown }) {
   const services = openServices({ dbFile: ':memory:', threads });
   services.scheduler.start();
-  // Warm the threads (and their module loading) before timing.
-  const warm = services.scheduler.submit({ name: 'warm-up', base: { dataset: { samples: 20 }, model: { hidden: [2] }, train: { epochs: 1 } }, grid: { seed: Array.from({ length: threads * 2 }, (_, i) => i + 1) } });
+  // Warm every thread (module loading and the JIT on the same kernels) before timing.
+  const seeds = Array.from({ length: threads * 2 }, (_, i) => 1000 + i);
+  const warm = services.scheduler.submit({ name: 'warm-up', base: spec.base, grid: { seed: seeds } });
   await services.scheduler.waitForSweep(warm.id);
   const t0 = performance.now();
   const { id, runs } = services.scheduler.submit(spec);
@@ -58,7 +60,7 @@ export async function run(): Promise<void> {
   const n = availableParallelism();
   const one = await timeSweep(1, smallSweep);
   const many = await timeSweep(n, smallSweep);
-  console.log(`sweep throughput (${one.runs} runs of a 2-32-32-2 net, 8 epochs):`);
+  console.log(`sweep throughput (${one.runs} runs of a 2-64-64-2 net, 1,000 samples, 10 epochs):`);
   console.log(`  1 thread : ${(one.runs / (one.wallMs / 1000)).toFixed(2)} runs/s (${one.wallMs.toFixed(0)} ms)`);
   console.log(`  ${n} threads: ${(many.runs / (many.wallMs / 1000)).toFixed(2)} runs/s (${many.wallMs.toFixed(0)} ms)`);
   console.log(`  speed-up ${n} threads / 1 thread: ${(one.wallMs / many.wallMs).toFixed(2)}×`);
