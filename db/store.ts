@@ -598,13 +598,4 @@ interface LayerSqlRow {
   distinctUnits: number;
 }
 
-interface CurveSqlRow {
-  runId: number;
-  epoch: number;
-  step: number;
-  trainLoss: number | null;
-  trainAcc: number | null;
-  valLoss: number | null;
-  valAcc: number | null;
-  gradNorm: number | null;
-}
+type CurveSqlRow = Omit<EpochSqlRow, 'clipped' | 'clippedSteps'> & { runId: number };

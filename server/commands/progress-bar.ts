@@ -1,13 +1,8 @@
 // A one-line progress bar for the headless sweep command: done/total, failures, ETA. Redraws in place on a TTY.
 
-export interface RunCounts {
-  queued: number;
-  running: number;
-  succeeded: number;
-  diverged: number;
-  failed: number;
-  cancelled: number;
-}
+import { RUN_STATUSES, type RunStatus } from '../../db/run-status.js';
+
+export type RunCounts = Record<RunStatus, number>;
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';
@@ -19,7 +14,7 @@ export function formatDuration(ms: number): string {
 }
 
 export function renderProgress(counts: RunCounts, elapsedMs: number, width = 30): string {
-  const total = counts.queued + counts.running + counts.succeeded + counts.diverged + counts.failed + counts.cancelled;
+  const total = RUN_STATUSES.reduce((sum, status) => sum + counts[status], 0);
   const done = total - counts.queued - counts.running;
   const filled = total === 0 ? width : Math.round((done / total) * width);
   const eta = done === 0 ? '?' : formatDuration((elapsedMs / done) * (total - done));

@@ -11,6 +11,11 @@ describe('progress bar', () => {
     expect(line).toContain('ETA 12s');
   });
 
+  it('counts each run once even when given counts that carry their total', () => {
+    const counts = { queued: 1, running: 0, succeeded: 1, diverged: 0, failed: 0, cancelled: 0, total: 2 };
+    expect(renderProgress(counts, 1000)).toContain('1/2 done');
+  });
+
   it('says the ETA is unknown before the first run ends', () => {
     expect(renderProgress({ queued: 3, running: 0, succeeded: 0, diverged: 0, failed: 0, cancelled: 0 }, 1000)).toContain('ETA ?');
   });
