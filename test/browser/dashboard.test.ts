@@ -74,6 +74,18 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#runs-body .status-succeeded').count()).toBe(4);
   });
 
+  it('launches a preset from the form and follows it to the end', async () => {
+    await page.goto(`${server.url}/sweeps/new`);
+    await Promise.all([page.waitForURL(/preset=normalization/), page.selectOption('#preset', 'normalization')]);
+    await page.locator('#preview', { hasText: '18 runs' }).waitFor();
+    await Promise.all([page.waitForURL(/\/sweeps\/\d+$/), page.click('#new-card button.primary')]);
+    await page.locator('h1', { hasText: 'Input normalization' }).waitFor();
+    await page.locator('#sweep-progress .counts', { hasText: '18 done' }).waitFor({ timeout: 90_000 });
+    // The preset's grid axis is the heatmap's: initializer rows, and the normalization appears in the summary.
+    expect(await page.locator('#runs-body .status-succeeded, #runs-body .status-diverged').count()).toBeGreaterThan(0);
+    await page.goto(firstSweepUrl);
+  });
+
   it('switches the heatmap metric, opens a cell, filters the table; the URL follows each view', async () => {
     await page.check('input[name=metric][value=loss]');
     await page.locator('#heatmap-grid .legend', { hasText: 'log scale' }).waitFor();
