@@ -46,6 +46,8 @@ export interface Store {
   claimNextRuns(sweepId: number, limit: number, startedAt?: number): Run[];
   startRun(runId: number, startedAt?: number): Run;
   finishRun(runId: number, summary: RunSummary): Run;
+  /** Stores a running run's mean-field theory as soon as the worker knows it (before epoch 0); false if not running. */
+  setRunTheory(runId: number, theoryPreVar: number[]): boolean;
   failRun(runId: number, error: string, finishedAt?: number, durationMs?: number): Run;
   cancelRun(runId: number, at?: number): RunStatus;
   cancelQueuedRuns(sweepId: number, at?: number): number;
@@ -135,6 +137,8 @@ export function createStore(db: Database): Store {
     runIdsByStatus: db.prepare<[number, RunStatus, number], { id: number }>(
       `SELECT id FROM runs WHERE sweep_id = ? AND status = ? ORDER BY position LIMIT ?`),
     startRun: db.prepare<[number, number]>(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ?`),
+    setRunTheory: db.prepare<[string | null, number]>(
+      `UPDATE runs SET theory_pre_var = ? WHERE id = ? AND status = 'running'`),
     finishRun: db.prepare<[Record<string, unknown>]>(
       `UPDATE runs SET status = @status, verdicts = @verdicts, divergence = @divergence,
          theory_pre_var = @theoryPreVar, finished_at = @finishedAt, duration_ms = @durationMs,
@@ -542,6 +546,7 @@ export function createStore(db: Database): Store {
     claimNextRuns: (sweepId, limit, startedAt) => claimNextRuns.immediate(sweepId, limit, startedAt),
     startRun: (runId, startedAt) => startRun.immediate(runId, startedAt),
     finishRun: (runId, summary) => finishRun.immediate(runId, summary),
+    setRunTheory: (runId, theoryPreVar) => sql.setRunTheory.run(encodeJson(theoryPreVar), runId).changes === 1,
     failRun: (runId, error, finishedAt, durationMs) => failRun.immediate(runId, error, finishedAt, durationMs),
     cancelRun: (runId, at) => cancelRun.immediate(runId, at),
     cancelQueuedRuns: (sweepId, at) => cancelQueuedRuns.immediate(sweepId, at),

@@ -4,8 +4,11 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import type { EpochMetrics, RunConfig } from '../workers/core/types.js';
+import type { RunConfig } from '../workers/core/types.js';
 import type { ProgressMessage, TrainTask, TrainTaskResult } from '../workers/protocol.js';
+
+/** What a run reports while it trains (the port's messages but 'end', which the executor consumes). */
+export type RunProgress = Exclude<ProgressMessage, { type: 'end' }>;
 
 export interface RunJob {
   runId: number;
@@ -14,8 +17,11 @@ export interface RunJob {
 
 export interface Executor {
   readonly threads: number;
-  /** Runs one job; onEpoch sees every epoch before the promise resolves. Rejects on abort, throw or thread death. */
-  run(job: RunJob, onEpoch: (metrics: EpochMetrics) => void, signal: AbortSignal): Promise<TrainTaskResult>;
+  /**
+   * Runs one job; onProgress sees its 'start' and every 'epoch' message before the promise resolves.
+   * Rejects on abort, throw or thread death.
+   */
+  run(job: RunJob, onProgress: (message: RunProgress) => void, signal: AbortSignal): Promise<TrainTaskResult>;
   close(): Promise<void>;
 }
 
@@ -54,13 +60,13 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
     resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
   });
 
-  async function run(job: RunJob, onEpoch: (m: EpochMetrics) => void, signal: AbortSignal) {
+  async function run(job: RunJob, onProgress: (m: RunProgress) => void, signal: AbortSignal) {
     const { port1, port2 } = new MessageChannel();
     let ended!: () => void;
     const endReceived = new Promise<void>((resolve) => { ended = resolve; });
     port1.on('message', (message: ProgressMessage) => {
-      if (message.type === 'epoch') onEpoch(message.metrics);
-      else ended();
+      if (message.type === 'end') ended();
+      else onProgress(message);
     });
     const task: TrainTask = { runId: job.runId, config: job.config, port: port2 };
     try {

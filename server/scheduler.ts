@@ -7,7 +7,7 @@
 import type { Store } from '../db/store.js';
 import type { RunConfig } from '../workers/core/types.js';
 import type { EventBus } from './events.js';
-import type { Executor } from './executor.js';
+import type { Executor, RunProgress } from './executor.js';
 import type { MetricsWriter } from './metrics-writer.js';
 import { expandSweep, parseSweepSpec } from './sweep-spec.js';
 
@@ -111,12 +111,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     running.set(runId, entry);
     sweep.running += 1;
     events.publish({ type: 'run-started', sweepId: sweep.id, runId });
-    const onEpoch = (metrics: Parameters<MetricsWriter['push']>[1]) => {
-      writer.push(runId, metrics, run.attempt);
-      events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: [metrics] });
+    const onProgress = (message: RunProgress) => {
+      if (message.type === 'start') {
+        store.setRunTheory(runId, message.theoryPreVar);
+        return;
+      }
+      writer.push(runId, message.metrics, run.attempt);
+      events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: [message.metrics] });
     };
     executor
-      .run({ runId, config }, onEpoch, entry.controller.signal)
+      .run({ runId, config }, onProgress, entry.controller.signal)
       .then(
         (result) => {
           writer.flushRun(runId);

@@ -10,8 +10,12 @@ export interface TrainTask {
   port: MessagePort;
 }
 
-/** Messages on the task's port, in order: one 'epoch' per evaluated epoch (0 = at init), then exactly one 'end'. */
+/**
+ * Messages on the task's port, in order: one 'start' (the mean-field theory, known before training), one 'epoch'
+ * per evaluated epoch (0 = at init), then exactly one 'end'.
+ */
 export type ProgressMessage =
+  | { type: 'start'; runId: number; theoryPreVar: number[] }
   | { type: 'epoch'; runId: number; metrics: EpochMetrics }
   | { type: 'end'; runId: number };
 

@@ -5,9 +5,14 @@ import { trainRun } from './core/train.js';
 import type { EpochMetrics, RunConfig, RunResult } from './core/types.js';
 import { loadDataset } from './datasets.js';
 
-/** Trains `config` (a fully resolved RunConfig), calling onEpoch for epoch 0 and after every epoch. */
-export function runTraining(config: RunConfig, onEpoch?: (metrics: EpochMetrics) => void): RunResult {
+/**
+ * Trains `config` (a fully resolved RunConfig), calling onStart once with the theory's per-layer variance,
+ * then onEpoch for epoch 0 and after every epoch.
+ */
+export function runTraining(
+  config: RunConfig, onEpoch?: (metrics: EpochMetrics) => void, onStart?: (theoryPreVar: number[]) => void,
+): RunResult {
   const dataRng = createRng(config.seed, 0);
   const data = loadDataset(config.dataset, dataRng);
-  return trainRun(config, onEpoch, { data, dataRng });
+  return trainRun(config, onEpoch, { data, dataRng, onStart });
 }

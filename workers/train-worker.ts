@@ -7,7 +7,11 @@ export default function trainTask(task: TrainTask): TrainTaskResult {
   const { runId, config, port } = task;
   const send = (message: ProgressMessage) => port.postMessage(message);
   try {
-    const result = runTraining(config, (metrics) => send({ type: 'epoch', runId, metrics }));
+    const result = runTraining(
+      config,
+      (metrics) => send({ type: 'epoch', runId, metrics }),
+      (theoryPreVar) => send({ type: 'start', runId, theoryPreVar }),
+    );
     const { epochs, ...rest } = result;
     return { ...rest, epochsCompleted: epochs.at(-1)?.epoch ?? 0 };
   } finally {

@@ -1,5 +1,5 @@
 // An in-test executor: records which runs were dispatched and lets the test finish them one by one.
-import type { Executor, RunJob } from '../../server/executor.js';
+import type { Executor, RunJob, RunProgress } from '../../server/executor.js';
 import type { EpochMetrics } from '../../workers/core/types.js';
 import type { TrainTaskResult } from '../../workers/protocol.js';
 
@@ -16,7 +16,7 @@ export function fakeEpoch(epoch: number): EpochMetrics {
 
 interface Pending {
   job: RunJob;
-  onEpoch: (m: EpochMetrics) => void;
+  onProgress: (m: RunProgress) => void;
   resolve: (r: TrainTaskResult) => void;
   reject: (e: unknown) => void;
 }
@@ -32,10 +32,11 @@ export function createFakeExecutor(threads: number) {
   } = {
     threads,
     dispatched,
-    run(job, onEpoch, signal) {
+    run(job, onProgress, signal) {
       dispatched.push(job.runId);
       return new Promise<TrainTaskResult>((resolve, reject) => {
-        pending.set(job.runId, { job, onEpoch, resolve, reject });
+        onProgress({ type: 'start', runId: job.runId, theoryPreVar: [1] });
+        pending.set(job.runId, { job, onProgress, resolve, reject });
         signal.addEventListener('abort', () => {
           pending.delete(job.runId);
           reject(new DOMException('The operation was aborted', 'AbortError'));
@@ -47,7 +48,7 @@ export function createFakeExecutor(threads: number) {
       const p = pending.get(runId);
       if (!p) throw new Error(`run ${runId} is not running`);
       pending.delete(runId);
-      for (let e = 0; e <= epochs; e++) p.onEpoch(fakeEpoch(e));
+      for (let e = 0; e <= epochs; e++) p.onProgress({ type: 'epoch', runId, metrics: fakeEpoch(e) });
       p.resolve({
         status: 'succeeded', verdicts: [{ kind: 'healthy', evidence: 'fake' }], divergence: null,
         theoryPreVar: [1], durationMs: 5, epochsCompleted: epochs,

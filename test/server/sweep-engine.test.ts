@@ -90,14 +90,17 @@ describe('sweep engine on the real worker pool', () => {
       base: { dataset: { samples: 2000 }, model: { hidden: [64, 64] }, train: { epochs: 10_000 } },
       grid: { seed: [1, 2, 3, 4, 5] },
     });
-    await new Promise<void>((resolve) => {
+    const reporting = await new Promise<number>((resolve) => {
       const check = events.subscribe((e) => {
         if (e.type === 'run-epochs' && e.sweepId === id) {
           check();
-          resolve();
+          resolve(e.runId);
         }
       });
     });
+    // The theory arrives before a run's first epoch and is stored at once, long before the run finishes.
+    expect(store.getRun(reporting).status).toBe('running');
+    expect(store.getRun(reporting).theoryPreVar).toHaveLength(3);
     scheduler.cancel(id);
     expect(store.sweepCounts(id).queued).toBe(0);
     await scheduler.waitForSweep(id);

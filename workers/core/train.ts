@@ -27,6 +27,8 @@ export interface TrainOptions {
   dataRng?: Rng;
   /** Observes each epoch's training-row order right after its shuffle (a view, valid during the call). */
   onShuffle?: (epoch: number, order: Int32Array) => void;
+  /** Called once before epoch 0 with the mean-field pre-activation variance per layer (RunResult.theoryPreVar). */
+  onStart?: (theoryPreVar: number[]) => void;
 }
 
 /** A split ready to train on: inputs (N, D), one-hot targets (N, K). */
@@ -149,6 +151,7 @@ export function trainRun(
   const spec = networkSpecFor(config, D, K);
   const net = createNetwork(spec, config.seed, { lsuvBatch: { inputs: probe.inputs, batch: probe.batch } });
   const theoryPreVar = theoryPreVariance(spec, inputMeanSquare);
+  options.onStart?.(theoryPreVar);
   const optimizer = createOptimizer(config.train, net.layout, net.numParams);
   const clip = config.train.clip;
 
