@@ -1,8 +1,8 @@
 // The selected heatmap cell: its runs' loss curves overlaid (one colour and dash per seed; train dashed, validation
 // solid), the per-layer activation std at the last epoch, and the list of runs with a link to compare them.
-import { StatusBadge, VerdictBadges } from './badges.js';
+import { Card } from './card.js';
 import { Chart, type ChartSpec } from './chart.js';
-import { formatMetric, formatPercent } from './format.js';
+import { RunLink, RunOutcomeCells, RunOutcomeHeads, VerdictsCell } from './run-cells.js';
 
 export interface CellRun {
   id: number;
@@ -34,24 +34,18 @@ export function CellDetail(props: CellDetailProps): string {
   const ids = props.runs.map((r) => r.id);
   const title = `${props.rowAxis} ${props.row} × ${props.colAxis} ${props.col}`;
   return (
-    <section class="card" aria-labelledby="cell-title">
-      <div class="card-head">
-        <div class="card-title">
-          <h2 id="cell-title" safe>
-            {title}
-          </h2>
-          <p class="caption" safe>
-            {`${props.total} run${props.total === 1 ? '' : 's'}; lines: one colour and dash per run, training loss thin, validation loss thick.`}
-          </p>
-        </div>
-        {ids.length >= 2 ? (
+    <Card
+      titleId="cell-title"
+      title={title}
+      caption={`${props.total} run${props.total === 1 ? '' : 's'}; lines: one colour and dash per run, training loss thin, validation loss thick.`}
+      actions={
+        ids.length >= 2 ? (
           <a class="btn" href={`/compare?runs=${ids.slice(0, 8).join(',')}`}>
             Compare these runs
           </a>
-        ) : (
-          ''
-        )}
-      </div>
+        ) : undefined
+      }
+    >
       <div class="charts">
         {props.loss ? (
           <Chart id="cell-loss" title="Loss over epochs (log scale)" spec={props.loss} summary={`${props.runs.length} runs`} />
@@ -81,13 +75,7 @@ export function CellDetail(props: CellDetailProps): string {
               <th scope="col" class="num">
                 Seed
               </th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Val. acc.
-              </th>
-              <th scope="col" class="num">
-                Val. loss
-              </th>
+              <RunOutcomeHeads />
               <th scope="col">Verdicts</th>
             </tr>
           </thead>
@@ -95,23 +83,17 @@ export function CellDetail(props: CellDetailProps): string {
             {props.runs.map((run) => (
               <tr>
                 <td>
-                  <a href={`/runs/${run.id}`}>#{run.id}</a> <span class="note" safe>{run.extra}</span>
+                  <RunLink id={run.id} /> <span class="note" safe>{run.extra}</span>
                 </td>
                 <td class="num">{run.seed}</td>
-                <td>
-                  <StatusBadge status={run.status} />
-                </td>
-                <td class="num" safe>{formatPercent(run.finalValAcc)}</td>
-                <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
-                <td>
-                  <VerdictBadges verdicts={run.verdicts} />
-                </td>
+                <RunOutcomeCells run={run} />
+                <VerdictsCell verdicts={run.verdicts} />
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-    </section>
+    </Card>
   ) as string;
 }
 

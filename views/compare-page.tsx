@@ -1,10 +1,10 @@
 // Compare runs side by side: curves overlaid (one colour and dash per run), each run's per-layer maps next to each
 // other, and the config with the settings that differ highlighted and listed first.
-import { StatusBadge, VerdictBadges } from './badges.js';
+import { Card } from './card.js';
 import { Chart, seriesStyle, type ChartSpec } from './chart.js';
-import { formatMetric, formatPercent } from './format.js';
 import { LayerMap, type LayerMatrix, type LayerRow } from './layer-picture.js';
 import { Layout } from './layout.js';
+import { RunLink, RunOutcomeCells, RunOutcomeHeads, VerdictsCell } from './run-cells.js';
 
 export interface CompareRun {
   id: number;
@@ -53,13 +53,7 @@ export function ComparePage(props: ComparePageProps): string {
           <h1 safe>{`Compare ${props.runs.length} runs`}</h1>
           <span class="sub" safe>{props.runs.map((r) => `#${r.id}`).join(' · ')}</span>
         </div>
-        <section class="card" aria-labelledby="cmp-runs">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="cmp-runs">Runs</h2>
-              <p class="caption">Each run keeps its line style in every chart below.</p>
-            </div>
-          </div>
+        <Card titleId="cmp-runs" title="Runs" caption="Each run keeps its line style in every chart below.">
           <div class="table-wrap">
             <table>
               <thead>
@@ -67,13 +61,7 @@ export function ComparePage(props: ComparePageProps): string {
                   <th scope="col">Line</th>
                   <th scope="col">Run</th>
                   <th scope="col">Sweep</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" class="num">
-                    Val. acc.
-                  </th>
-                  <th scope="col" class="num">
-                    Val. loss
-                  </th>
+                  <RunOutcomeHeads />
                   <th scope="col">Verdicts</th>
                 </tr>
               </thead>
@@ -84,69 +72,53 @@ export function ComparePage(props: ComparePageProps): string {
                       <Swatch index={i} />
                     </td>
                     <td>
-                      <a href={`/runs/${run.id}`}>#{run.id}</a> <span safe>{run.label}</span>
+                      <RunLink id={run.id} /> <span safe>{run.label}</span>
                     </td>
                     <td>
                       <a href={`/sweeps/${run.sweepId}`} safe>
                         {run.sweepName}
                       </a>
                     </td>
-                    <td>
-                      <StatusBadge status={run.status} />
-                    </td>
-                    <td class="num" safe>{formatPercent(run.finalValAcc)}</td>
-                    <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
-                    <td>
-                      <VerdictBadges verdicts={run.verdicts} />
-                    </td>
+                    <RunOutcomeCells run={run} />
+                    <VerdictsCell verdicts={run.verdicts} />
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
-        </section>
-        <section class="card" aria-labelledby="cmp-curves">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="cmp-curves">Curves</h2>
-              <p class="caption">Validation loss (log scale) and validation accuracy per epoch.</p>
-            </div>
-          </div>
+        </Card>
+        <Card titleId="cmp-curves" title="Curves" caption="Validation loss (log scale) and validation accuracy per epoch.">
           <div class="charts">
             <Chart id="cmp-loss" title="Validation loss (log scale)" spec={props.loss} summary="Lower is better." />
             <Chart id="cmp-acc" title="Validation accuracy" spec={props.acc} summary="Higher is better." />
           </div>
-        </section>
-        <section class="card" aria-labelledby="cmp-layers">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="cmp-layers">Per-layer pictures</h2>
-              <p class="caption">Activation std and δ norm, layer × epoch, log colour scale (each map has its own range).</p>
-            </div>
-          </div>
+        </Card>
+        <Card
+          titleId="cmp-layers"
+          title="Per-layer pictures"
+          caption="Activation std and δ norm, layer × epoch, log colour scale (each map has its own range)."
+        >
           <div class="side-by-side">
             {props.runs.map((run, i) => (
               <div>
                 <h3 style="font-size:0.95rem;margin:0 0 6px">
-                  <Swatch index={i} /> <a href={`/runs/${run.id}`}>#{run.id}</a> <span safe>{run.label}</span>
+                  <Swatch index={i} /> <RunLink id={run.id} /> <span safe>{run.label}</span>
                 </h3>
                 <LayerMap id={`cmp-act-${run.id}`} title="Activation std" caption="log scale" matrix={run.actStd} rows={run.rows} />
                 <LayerMap id={`cmp-delta-${run.id}`} title="δ norm" caption="log scale" matrix={run.deltaNorm} rows={run.rows} />
               </div>
             ))}
           </div>
-        </section>
-        <section class="card" aria-labelledby="cmp-config">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="cmp-config">Config differences</h2>
-              <p class="caption" safe>
-                {differing.length === 0
-                  ? 'The configs are identical.'
-                  : `${differing.length} setting${differing.length === 1 ? '' : 's'} differ (highlighted); the rest are the same.`}
-              </p>
-            </div>
-          </div>
+        </Card>
+        <Card
+          titleId="cmp-config"
+          title="Config differences"
+          caption={
+            differing.length === 0
+              ? 'The configs are identical.'
+              : `${differing.length} setting${differing.length === 1 ? '' : 's'} differ (highlighted); the rest are the same.`
+          }
+        >
           <div class="table-wrap">
             <table class="config-table">
               <thead>
@@ -188,7 +160,7 @@ export function ComparePage(props: ComparePageProps): string {
           ) : (
             ''
           )}
-        </section>
+        </Card>
       </>
     ),
   });

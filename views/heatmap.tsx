@@ -2,6 +2,7 @@
 // combination with the mean ± sd over seeds, a dot per seed, failure/divergence marks and the dominant verdicts.
 // `HeatmapCard` is the swappable unit (metric switch, SSE); `HeatmapGrid` is what the stream re-renders.
 import { VerdictBadge, verdictGlyph, verdictWord } from './badges.js';
+import { Card } from './card.js';
 import { linearPosition, logPosition, rampColour, rampGradient } from './color.js';
 import { formatCount, formatMetric, formatPercent } from './format.js';
 import type { Counts } from './progress.js';
@@ -322,47 +323,51 @@ export function HeatmapGrid(props: HeatmapProps): string {
   ) as string;
 }
 
+/** Radio buttons that re-colour the heatmap; the selected cell rides along so its detail stays open. */
+function MetricPicker(props: HeatmapProps): string {
+  const metric = props.query.metric;
+  return (
+    <form
+      class="metric-picker"
+      action={`/sweeps/${props.sweepId}`}
+      method="get"
+      hx-get={`/sweeps/${props.sweepId}/heatmap`}
+      hx-trigger="change"
+      hx-target="#heatmap-card"
+      hx-swap="outerHTML"
+    >
+      <fieldset class="metric-picker">
+        <legend>Colour by</legend>
+        {(['acc', 'loss', 'verdict'] as const).map((m) => (
+          <label>
+            <input type="radio" name="metric" value={m} checked={m === metric} />
+            <span safe>{METRIC_LABELS[m]}</span>
+          </label>
+        ))}
+      </fieldset>
+      {props.query.row !== undefined ? <input type="hidden" name="row" value={props.query.row} /> : ''}
+      {props.query.col !== undefined ? <input type="hidden" name="col" value={props.query.col} /> : ''}
+      <noscript>
+        <button class="btn" type="submit">
+          Show
+        </button>
+      </noscript>
+    </form>
+  ) as string;
+}
+
 /** The heatmap card: metric picker, grid and (while the sweep runs) the page's one live stream. */
 export function HeatmapCard(props: HeatmapProps): string {
-  const metric = props.query.metric;
   const streamUrl = `/sweeps/${props.sweepId}/stream${props.query.metric === 'acc' ? '' : `?metric=${props.query.metric}`}`;
   const cellCount = props.cells.length;
   return (
-    <section id="heatmap-card" class="card" aria-labelledby="heatmap-title">
-      <div class="card-head">
-        <div class="card-title">
-          <h2 id="heatmap-title" safe>{`${props.rowAxis} × ${props.colAxis}`}</h2>
-          <p class="caption" safe>
-            {`${formatCount(cellCount)} cells, mean ± sd over seeds. Click a cell for its runs' curves.`}
-          </p>
-        </div>
-        <form
-          class="metric-picker"
-          action={`/sweeps/${props.sweepId}`}
-          method="get"
-          hx-get={`/sweeps/${props.sweepId}/heatmap`}
-          hx-trigger="change"
-          hx-target="#heatmap-card"
-          hx-swap="outerHTML"
-        >
-          <fieldset class="metric-picker">
-            <legend>Colour by</legend>
-            {(['acc', 'loss', 'verdict'] as const).map((m) => (
-              <label>
-                <input type="radio" name="metric" value={m} checked={m === metric} />
-                <span safe>{METRIC_LABELS[m]}</span>
-              </label>
-            ))}
-          </fieldset>
-          {props.query.row !== undefined ? <input type="hidden" name="row" value={props.query.row} /> : ''}
-          {props.query.col !== undefined ? <input type="hidden" name="col" value={props.query.col} /> : ''}
-          <noscript>
-            <button class="btn" type="submit">
-              Show
-            </button>
-          </noscript>
-        </form>
-      </div>
+    <Card
+      id="heatmap-card"
+      titleId="heatmap-title"
+      title={`${props.rowAxis} × ${props.colAxis}`}
+      caption={`${formatCount(cellCount)} cells, mean ± sd over seeds. Click a cell for its runs' curves.`}
+      actions={<MetricPicker {...props} />}
+    >
       <div id="heatmap-grid" aria-live="polite">
         <HeatmapGrid {...props} />
       </div>
@@ -371,7 +376,7 @@ export function HeatmapCard(props: HeatmapProps): string {
       ) : (
         ''
       )}
-    </section>
+    </Card>
   ) as string;
 }
 

@@ -124,6 +124,21 @@ function Bar({ value, kind }: { value: number; kind: 'sat' | 'dead' }): string {
   ) as string;
 }
 
+/** A saturated or dead fraction as a bar and a percentage; "n/a" where the activation (or the output layer) has none. */
+function FractionCell({ value, kind, applies }: { value: number; kind: 'sat' | 'dead'; applies: boolean }): string {
+  return (
+    <td>
+      {applies ? (
+        <>
+          <Bar value={value} kind={kind} /> <span safe>{formatPercent(value)}</span>
+        </>
+      ) : (
+        <span class="muted">n/a</span>
+      )}
+    </td>
+  ) as string;
+}
+
 export function LayerPicture(props: LayerPictureProps): string {
   return (
     <div id="run-layers">
@@ -182,24 +197,8 @@ export function LayerPicture(props: LayerPictureProps): string {
                 <td class={`num ${ratioClass(row.theoryVar, row.measuredVar)}`} safe>
                   {formatMetric(row.measuredVar)}
                 </td>
-                <td>
-                  {props.saturates && !row.output ? (
-                    <>
-                      <Bar value={row.saturated} kind="sat" /> <span safe>{formatPercent(row.saturated)}</span>
-                    </>
-                  ) : (
-                    <span class="muted">n/a</span>
-                  )}
-                </td>
-                <td>
-                  {props.dies && !row.output ? (
-                    <>
-                      <Bar value={row.dead} kind="dead" /> <span safe>{formatPercent(row.dead)}</span>
-                    </>
-                  ) : (
-                    <span class="muted">n/a</span>
-                  )}
-                </td>
+                <FractionCell value={row.saturated} kind="sat" applies={props.saturates && !row.output} />
+                <FractionCell value={row.dead} kind="dead" applies={props.dies && !row.output} />
                 <td safe>
                   {`${row.units} unit${row.units === 1 ? '' : 's'}, ${row.distinct} distinct` +
                     (row.distinctAtInit !== null && row.distinctAtInit !== row.distinct ? ` (${row.distinctAtInit} at init)` : '')}

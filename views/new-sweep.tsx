@@ -1,6 +1,8 @@
 // The new-sweep page: pick a preset or build a sweep from the form (data, network, training, initializers ×
 // activations, seeds), see how many runs it makes and roughly how long they take, or edit the full spec as JSON.
 // `SweepForm`/`SweepJsonForm` are swapped whole (422 re-renders with each field's message beside it).
+import type { Children } from '@kitajs/html';
+import { Card } from './card.js';
 import { formatCount, formatDuration } from './format.js';
 import { Layout } from './layout.js';
 
@@ -238,13 +240,53 @@ function GeneralErrors({ general }: { general: string[] }): string {
   ) as string;
 }
 
+/** A titled group of text and select fields, laid out in the form's grid. */
+function FieldGroup({ legend, children }: { legend: string; children?: Children }): string {
+  return (
+    <fieldset>
+      <legend safe>{legend}</legend>
+      <div class="fields">{children}</div>
+    </fieldset>
+  ) as string;
+}
+
+/** A titled group of checkboxes named `name`, with the group's error above them and an optional note below. */
+function CheckGroup(props: { name: string; legend: string; errors: Record<string, string>; note?: string; children?: Children }): string {
+  return (
+    <fieldset {...invalid(props.name, props.errors)}>
+      <legend safe>{props.legend}</legend>
+      <FieldError name={props.name} errors={props.errors} />
+      <div class="checks">{props.children}</div>
+      {props.note ? (
+        <p class="note" safe>
+          {props.note}
+        </p>
+      ) : (
+        ''
+      )}
+    </fieldset>
+  ) as string;
+}
+
 const swapOn422 = { 'hx-status:422': 'swap:outerHTML, target:#sweep-form' };
 
-export function SweepForm(props: SweepFormProps): string {
-  const { values, errors, options } = props;
+/**
+ * What the form and the JSON editor share: the #sweep-form element (a 422 swaps it whole), hidden fields, the notice,
+ * and the footer with the size preview, the button that switches to the other editor, and Launch.
+ */
+function SweepFormFrame(props: {
+  hidden: Record<string, string>;
+  notice?: string;
+  preview: PreviewProps;
+  /** The other editor: where its button posts the fields, and its label. */
+  switchTo: { action: string; label: string };
+  children?: Children;
+}): string {
   return (
     <form id="sweep-form" method="post" action="/sweeps" hx-post="/sweeps" hx-target="this" hx-swap="outerHTML" {...swapOn422} novalidate>
-      <input type="hidden" name="preset" value={values.preset} />
+      {Object.entries(props.hidden).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
       {props.notice ? (
         <p class="note" safe>
           {props.notice}
@@ -252,103 +294,20 @@ export function SweepForm(props: SweepFormProps): string {
       ) : (
         ''
       )}
-      <GeneralErrors general={props.general} />
-      <fieldset>
-        <legend>Sweep</legend>
-        <div class="fields">
-          <div style="grid-column:1/-1">
-            <TextField name="name" label="Name" values={values} errors={errors} inputmode="text" />
-          </div>
-        </div>
-      </fieldset>
-      <fieldset>
-        <legend>Data</legend>
-        <div class="fields">
-          <div class="wide">
-            <SelectField name="dataset" label="Data set" choices={options.datasets} values={values} errors={errors} labels={Object.fromEntries(options.datasets.map((d) => [d, DATASET_HINTS[d] ? `${d}: ${DATASET_HINTS[d]}` : d]))} />
-          </div>
-          <TextField name="samples" label="Samples" values={values} errors={errors} inputmode="numeric" hint="before the 80/20 train/validation split" />
-          <TextField name="noise" label="Noise" values={values} errors={errors} hint="synthetic 2-D sets only" />
-          <TextField name="classes" label="Classes" values={values} errors={errors} inputmode="numeric" hint="spirals and gaussians" />
-          <SelectField name="normalize" label="Input normalization" choices={options.normalizations} values={values} errors={errors} />
-        </div>
-      </fieldset>
-      <fieldset>
-        <legend>Network</legend>
-        <div class="fields">
-          <TextField name="width" label="Hidden width" values={values} errors={errors} inputmode="numeric" hint="units per hidden layer" />
-          <TextField name="depth" label="Depth" values={values} errors={errors} inputmode="numeric" hint="hidden layers" />
-        </div>
-      </fieldset>
-      <fieldset>
-        <legend>Training</legend>
-        <div class="fields">
-          <TextField name="epochs" label="Epochs" values={values} errors={errors} inputmode="numeric" />
-          <TextField name="batchSize" label="Batch size" values={values} errors={errors} inputmode="numeric" />
-          <SelectField name="optimizer" label="Optimizer" choices={options.optimizers} values={values} errors={errors} />
-          <TextField name="lr" label="Learning rate" values={values} errors={errors} />
-          <SelectField name="clip" label="Gradient clipping" choices={['none', 'norm', 'value']} values={values} errors={errors} labels={{ none: 'none', norm: 'by global norm', value: 'by value' }} />
-          <TextField name="clipMax" label="Clip at" values={values} errors={errors} hint="max norm or |value|" />
-        </div>
-      </fieldset>
-      <fieldset {...invalid('inits', errors)}>
-        <legend>Initializers (rows of the heatmap)</legend>
-        <FieldError name="inits" errors={errors} />
-        <div class="checks">
-          {options.inits.map((name) => {
-            const param = INIT_PARAMS[name];
-            return (
-              <div>
-                <label class="check">
-                  <input type="checkbox" name="inits" value={name} checked={values.inits.includes(name)} />
-                  <span safe>{name}</span>
-                </label>
-                {param ? (
-                  <label class="check-param">
-                    <span safe>{param.label}</span>
-                    <input
-                      type="text"
-                      name={`param_${name}`}
-                      value={values.initParams[name] ?? ''}
-                      inputmode="decimal"
-                      placeholder="default"
-                      aria-label={`${name} ${param.param} values, comma separated`}
-                      {...invalid(`param_${name}`, errors)}
-                    />
-                  </label>
-                ) : (
-                  ''
-                )}
-                <FieldError name={`param_${name}`} errors={errors} />
-              </div>
-            );
-          })}
-        </div>
-        <p class="note">Several comma-separated values (e.g. std 1, 0.01) make one row each.</p>
-      </fieldset>
-      <fieldset {...invalid('activations', errors)}>
-        <legend>Activations (columns of the heatmap)</legend>
-        <FieldError name="activations" errors={errors} />
-        <div class="checks">
-          {options.activations.map((name) => (
-            <label class="check">
-              <input type="checkbox" name="activations" value={name} checked={values.activations.includes(name)} />
-              <span safe>{name}</span>
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <fieldset>
-        <legend>Seeds</legend>
-        <div class="fields">
-          <TextField name="seeds" label="Seeds" values={values} errors={errors} inputmode="text" hint="e.g. 1, 2, 3 or 1-5; one run per seed and cell" />
-        </div>
-      </fieldset>
+      {props.children}
       <div class="form-footer">
         <PreviewOutput preview={props.preview} />
         <div class="btn-row">
-          <button class="btn" type="submit" formaction="/sweeps/new/json" hx-post="/sweeps/new/json" hx-target="#sweep-form" hx-swap="outerHTML">
-            Edit as JSON
+          <button
+            class="btn"
+            type="submit"
+            formaction={props.switchTo.action}
+            hx-post={props.switchTo.action}
+            hx-target="#sweep-form"
+            hx-swap="outerHTML"
+            safe
+          >
+            {props.switchTo.label}
           </button>
           <button class="btn primary" type="submit">
             Launch sweep
@@ -359,19 +318,101 @@ export function SweepForm(props: SweepFormProps): string {
   ) as string;
 }
 
+export function SweepForm(props: SweepFormProps): string {
+  const { values, errors, options } = props;
+  return (
+    <SweepFormFrame
+      hidden={{ preset: values.preset }}
+      notice={props.notice}
+      preview={props.preview}
+      switchTo={{ action: '/sweeps/new/json', label: 'Edit as JSON' }}
+    >
+      <GeneralErrors general={props.general} />
+      <FieldGroup legend="Sweep">
+        <div style="grid-column:1/-1">
+          <TextField name="name" label="Name" values={values} errors={errors} inputmode="text" />
+        </div>
+      </FieldGroup>
+      <FieldGroup legend="Data">
+        <div class="wide">
+          <SelectField name="dataset" label="Data set" choices={options.datasets} values={values} errors={errors} labels={Object.fromEntries(options.datasets.map((d) => [d, DATASET_HINTS[d] ? `${d}: ${DATASET_HINTS[d]}` : d]))} />
+        </div>
+        <TextField name="samples" label="Samples" values={values} errors={errors} inputmode="numeric" hint="before the 80/20 train/validation split" />
+        <TextField name="noise" label="Noise" values={values} errors={errors} hint="synthetic 2-D sets only" />
+        <TextField name="classes" label="Classes" values={values} errors={errors} inputmode="numeric" hint="spirals and gaussians" />
+        <SelectField name="normalize" label="Input normalization" choices={options.normalizations} values={values} errors={errors} />
+      </FieldGroup>
+      <FieldGroup legend="Network">
+        <TextField name="width" label="Hidden width" values={values} errors={errors} inputmode="numeric" hint="units per hidden layer" />
+        <TextField name="depth" label="Depth" values={values} errors={errors} inputmode="numeric" hint="hidden layers" />
+      </FieldGroup>
+      <FieldGroup legend="Training">
+        <TextField name="epochs" label="Epochs" values={values} errors={errors} inputmode="numeric" />
+        <TextField name="batchSize" label="Batch size" values={values} errors={errors} inputmode="numeric" />
+        <SelectField name="optimizer" label="Optimizer" choices={options.optimizers} values={values} errors={errors} />
+        <TextField name="lr" label="Learning rate" values={values} errors={errors} />
+        <SelectField name="clip" label="Gradient clipping" choices={['none', 'norm', 'value']} values={values} errors={errors} labels={{ none: 'none', norm: 'by global norm', value: 'by value' }} />
+        <TextField name="clipMax" label="Clip at" values={values} errors={errors} hint="max norm or |value|" />
+      </FieldGroup>
+      <CheckGroup
+        name="inits"
+        legend="Initializers (rows of the heatmap)"
+        errors={errors}
+        note="Several comma-separated values (e.g. std 1, 0.01) make one row each."
+      >
+        {options.inits.map((name) => {
+          const param = INIT_PARAMS[name];
+          return (
+            <div>
+              <label class="check">
+                <input type="checkbox" name="inits" value={name} checked={values.inits.includes(name)} />
+                <span safe>{name}</span>
+              </label>
+              {param ? (
+                <label class="check-param">
+                  <span safe>{param.label}</span>
+                  <input
+                    type="text"
+                    name={`param_${name}`}
+                    value={values.initParams[name] ?? ''}
+                    inputmode="decimal"
+                    placeholder="default"
+                    aria-label={`${name} ${param.param} values, comma separated`}
+                    {...invalid(`param_${name}`, errors)}
+                  />
+                </label>
+              ) : (
+                ''
+              )}
+              <FieldError name={`param_${name}`} errors={errors} />
+            </div>
+          );
+        })}
+      </CheckGroup>
+      <CheckGroup name="activations" legend="Activations (columns of the heatmap)" errors={errors}>
+        {options.activations.map((name) => (
+          <label class="check">
+            <input type="checkbox" name="activations" value={name} checked={values.activations.includes(name)} />
+            <span safe>{name}</span>
+          </label>
+        ))}
+      </CheckGroup>
+      <FieldGroup legend="Seeds">
+        <TextField name="seeds" label="Seeds" values={values} errors={errors} inputmode="text" hint="e.g. 1, 2, 3 or 1-5; one run per seed and cell" />
+      </FieldGroup>
+    </SweepFormFrame>
+  ) as string;
+}
+
 export function SweepJsonForm(props: SweepJsonFormProps): string {
   const hasIssues = props.issues.length > 0;
   return (
-    <form id="sweep-form" method="post" action="/sweeps" hx-post="/sweeps" hx-target="this" hx-swap="outerHTML" {...swapOn422} novalidate>
-      <input type="hidden" name="mode" value="json" />
-      <input type="hidden" name="preset" value={props.preset} />
-      {props.notice ? (
-        <p class="note" safe>
-          {props.notice}
-        </p>
-      ) : (
-        ''
-      )}
+    <SweepFormFrame
+      hidden={{ mode: 'json', preset: props.preset }}
+      notice={props.notice}
+      preview={props.preview}
+      switchTo={{ action: '/sweeps/new/form', label: 'Back to the form' }}
+    >
       {hasIssues ? (
         <div class="form-errors" role="alert" id="err-spec">
           <strong>The spec has problems:</strong>
@@ -395,18 +436,7 @@ export function SweepJsonForm(props: SweepJsonFormProps): string {
           {props.json}
         </textarea>
       </div>
-      <div class="form-footer">
-        <PreviewOutput preview={props.preview} />
-        <div class="btn-row">
-          <button class="btn" type="submit" formaction="/sweeps/new/form" hx-post="/sweeps/new/form" hx-target="#sweep-form" hx-swap="outerHTML">
-            Back to the form
-          </button>
-          <button class="btn primary" type="submit">
-            Launch sweep
-          </button>
-        </div>
-      </div>
-    </form>
+    </SweepFormFrame>
   ) as string;
 }
 
@@ -422,13 +452,10 @@ export function NewSweepPage(props: { form: NewSweepForm; options: FormOptions; 
           <h1>New sweep</h1>
           <span class="sub">Every initializer × activation × seed becomes one training run.</span>
         </div>
-        <section id="new-card" class="card" aria-labelledby="new-title">
-          <h2 id="new-title" class="visually-hidden">
-            Sweep settings
-          </h2>
+        <Card id="new-card" titleId="new-title" title="Sweep settings" hideTitle>
           <PresetPicker options={props.options} current={props.preset} />
           {props.form.kind === 'form' ? <SweepForm {...props.form.props} /> : <SweepJsonForm {...props.form.props} />}
-        </section>
+        </Card>
       </>
     ),
   });

@@ -2,6 +2,7 @@
 // their evidence and a plain explanation, the full config and a replay button. `RunLive` is what the run stream
 // re-renders (status line, per-layer picture and verdicts) while `epochs` events append points to the charts.
 import { StatusBadge, VerdictBadges, verdictGlyph, verdictWord } from './badges.js';
+import { Card } from './card.js';
 import { Chart, type ChartSpec } from './chart.js';
 import { explainVerdict } from './explain.js';
 import { formatDuration, formatMetric, formatPercent, formatTime } from './format.js';
@@ -150,63 +151,48 @@ export function RunPage(props: RunPageProps): string {
           <h1 safe>{`Run #${run.id}: ${run.initLabel} × ${run.activationLabel}`}</h1>
           <span class="sub" safe>{`seed ${run.seed}`}</span>
         </div>
-        <section class="card" aria-labelledby="status-title">
-          <h2 id="status-title" class="visually-hidden">
-            Status
-          </h2>
+        <Card titleId="status-title" title="Status" hideTitle>
           <div aria-live="polite">
             <RunHead {...run} />
           </div>
           {props.replay ? <ReplayNote replay={props.replay} /> : ''}
-        </section>
-        <section class="card" aria-labelledby="curves-title">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="curves-title">Curves</h2>
-              <p class="caption">Training (dashed) and validation (solid) loss and accuracy per epoch; epoch 0 is before any step.</p>
-            </div>
-          </div>
+        </Card>
+        <Card
+          titleId="curves-title"
+          title="Curves"
+          caption="Training (dashed) and validation (solid) loss and accuracy per epoch; epoch 0 is before any step."
+        >
           <div class="charts">
             <Chart id="chart-loss" title="Loss (log scale)" spec={props.loss} summary="Lower is better." />
             <Chart id="chart-acc" title="Accuracy" spec={props.acc} summary="Higher is better." />
           </div>
-        </section>
-        <section class="card" aria-labelledby="layers-title">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="layers-title">Per-layer picture</h2>
-              <p class="caption" safe>
-                {`Measured on a fixed probe batch after every epoch; activation ${props.layers.activation}.`}
-              </p>
-            </div>
-          </div>
+        </Card>
+        <Card
+          titleId="layers-title"
+          title="Per-layer picture"
+          caption={`Measured on a fixed probe batch after every epoch; activation ${props.layers.activation}.`}
+        >
           <div aria-live="polite">
             <LayerPicture {...props.layers} />
           </div>
-        </section>
-        <section class="card" aria-labelledby="verdicts-title">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="verdicts-title">Verdicts</h2>
-              <p class="caption">What the measurements say, with the numbers behind each verdict.</p>
-            </div>
-          </div>
+        </Card>
+        <Card titleId="verdicts-title" title="Verdicts" caption="What the measurements say, with the numbers behind each verdict.">
           <div aria-live="polite">
             <VerdictList verdicts={run.verdicts} status={run.status} />
           </div>
-        </section>
-        <section class="card" aria-labelledby="config-title">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="config-title">Config</h2>
-              <p class="caption">The fully resolved run config; replaying it must give the same numbers bit for bit.</p>
-            </div>
+        </Card>
+        <Card
+          titleId="config-title"
+          title="Config"
+          caption="The fully resolved run config; replaying it must give the same numbers bit for bit."
+          actions={
             <form method="post" action={`/runs/${run.id}/replay`} class="inline-form">
               <button class="btn primary" type="submit">
                 Replay this run
               </button>
             </form>
-          </div>
+          }
+        >
           <div class="table-wrap">
             <table class="config-table">
               <tbody>
@@ -223,7 +209,7 @@ export function RunPage(props: RunPageProps): string {
             <summary>As JSON</summary>
             <pre safe>{props.configJson}</pre>
           </details>
-        </section>
+        </Card>
         {props.live ? (
           <div
             id="run-stream"

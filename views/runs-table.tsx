@@ -1,8 +1,10 @@
 // The sweep's runs table: filter by status and verdict, sort by any column header, page through, tick runs to
 // compare. `RunRow` is also what the sweep stream sends (as an <hx-partial>) when a run changes status.
-import { StatusBadge, VerdictBadges, verdictWord } from './badges.js';
-import { formatCount, formatDuration, formatMetric, formatPercent } from './format.js';
+import { verdictWord } from './badges.js';
+import { Card } from './card.js';
+import { formatCount, formatDuration } from './format.js';
 import { sweepPartUrl, sweepUrl, type RunTableSort, type SweepQuery } from './query.js';
+import { RunLink, RunOutcomeCells, VerdictsCell } from './run-cells.js';
 
 export const RUN_STATUS_OPTIONS = ['queued', 'running', 'succeeded', 'diverged', 'failed', 'cancelled'];
 export const VERDICT_OPTIONS = ['healthy', 'symmetric', 'saturated', 'dead', 'vanishing', 'exploding', 'diverged', 'not_learning'];
@@ -41,22 +43,16 @@ export function RunRow({ run, showExtra }: { run: RunRowData; showExtra: boolean
         <input type="checkbox" name="runs" value={String(run.id)} form="compare-form" aria-label={`Select run ${run.id} to compare`} />
       </td>
       <td>
-        <a href={`/runs/${run.id}`}>#{run.id}</a>
+        <RunLink id={run.id} />
       </td>
       <td safe>{run.initLabel}</td>
       <td safe>{run.activationLabel}</td>
       {showExtra ? <td class="wrap" safe>{run.extra}</td> : ''}
       <td class="num">{run.seed}</td>
-      <td>
-        <StatusBadge status={run.status} />
-      </td>
-      <td class="num" safe>{formatPercent(run.finalValAcc)}</td>
-      <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
+      <RunOutcomeCells run={run} />
       <td class="num" safe>{`${run.epochsCompleted}/${run.epochs}`}</td>
       <td class="num" safe>{formatDuration(run.durationMs)}</td>
-      <td class="wrap">
-        <VerdictBadges verdicts={run.verdicts} />
-      </td>
+      <VerdictsCell verdicts={run.verdicts} wrap />
     </tr>
   ) as string;
 }
@@ -113,25 +109,20 @@ export function RunsCard(props: RunsTableProps): string {
   const last = Math.min(total, page * pageSize);
   const columns = COLUMNS.filter((c) => !c.extra || props.showExtra);
   return (
-    <section
+    <Card
       id="runs-card"
-      class="card"
-      aria-labelledby="runs-title"
-      hx-get={sweepPartUrl(props.sweepId, 'runs', query)}
-      hx-trigger="runs-stale from:body"
-      hx-swap="outerHTML"
-    >
-      <div class="card-head">
-        <div class="card-title">
-          <h2 id="runs-title">Runs</h2>
-          <p class="caption">Sort by a column header; tick two or more runs to compare them.</p>
-        </div>
+      titleId="runs-title"
+      title="Runs"
+      caption="Sort by a column header; tick two or more runs to compare them."
+      attrs={{ 'hx-get': sweepPartUrl(props.sweepId, 'runs', query), 'hx-trigger': 'runs-stale from:body', 'hx-swap': 'outerHTML' }}
+      actions={
         <form id="compare-form" action="/compare" method="get" class="inline-form">
           <button class="btn" type="submit">
             Compare selected
           </button>
         </form>
-      </div>
+      }
+    >
       <form
         class="filters"
         action={`/sweeps/${props.sweepId}`}
@@ -224,6 +215,6 @@ export function RunsCard(props: RunsTableProps): string {
       ) : (
         ''
       )}
-    </section>
+    </Card>
   ) as string;
 }

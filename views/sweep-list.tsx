@@ -1,6 +1,7 @@
 // The sweeps list: one row per sweep with status, progress, counts and times. `SweepList` is the partial the
 // /stream SSE messages swap into #sweep-list; `SweepsPage` wraps it in the layout.
 import { StatusBadge } from './badges.js';
+import { Card } from './card.js';
 import { formatCount, formatTime, isoTime } from './format.js';
 import { Layout } from './layout.js';
 import { CountsLine, finishedCount, ProgressBar, type Counts } from './progress.js';
@@ -149,13 +150,7 @@ export function SweepsPage(props: SweepListProps): string {
             New sweep
           </a>
         </div>
-        <section class="card" aria-labelledby="sweeps-title">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="sweeps-title">All sweeps</h2>
-              <p class="caption">Progress and counts update live while sweeps run.</p>
-            </div>
-          </div>
+        <Card titleId="sweeps-title" title="All sweeps" caption="Progress and counts update live while sweeps run.">
           <div
             id="sweep-list"
             aria-live="polite"
@@ -163,7 +158,7 @@ export function SweepsPage(props: SweepListProps): string {
           >
             <SweepList {...props} />
           </div>
-        </section>
+        </Card>
       </>
     ),
   });

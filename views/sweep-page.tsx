@@ -1,6 +1,7 @@
 // The sweep page, top to bottom: title and spec summary, live progress with counts, ETA and actions, the heatmap,
 // the selected cell's curves, the runs table. `SweepProgress` is the partial the sweep stream re-renders.
 import { StatusBadge } from './badges.js';
+import { Card } from './card.js';
 import { CellDetail, CellPlaceholder, type CellDetailProps } from './cell-detail.js';
 import { formatDuration, formatTime, isoTime } from './format.js';
 import { HeatmapCard, type HeatmapProps } from './heatmap.js';
@@ -148,24 +149,12 @@ export function SweepPage(props: SweepPageProps): string {
             ''
           )}
         </div>
-        <section class="card" aria-labelledby="progress-title">
-          <div class="card-head">
-            <div class="card-title">
-              <h2 id="progress-title">Progress</h2>
-              {sweep.description ? (
-                <p class="caption" safe>
-                  {sweep.description}
-                </p>
-              ) : (
-                ''
-              )}
-            </div>
-          </div>
+        <Card titleId="progress-title" title="Progress" caption={sweep.description}>
           <SpecSummary items={props.spec} />
           <div aria-live="polite" style="margin-top:12px">
             <SweepProgress {...props.progress} />
           </div>
-        </section>
+        </Card>
         <HeatmapCard {...props.heatmap} />
         <div id="cell-detail" aria-live="polite">
           {props.cell ? <CellDetail {...props.cell} /> : <CellPlaceholder />}
