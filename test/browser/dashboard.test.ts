@@ -14,6 +14,9 @@ const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
 ];
 
+/** Epochs of the first sweep's runs: their curves have this many points plus epoch 0. */
+const FIRST_SWEEP_EPOCHS = 25;
+
 describe('dashboard in a browser', () => {
   let dir: string;
   let services: Services;
@@ -45,10 +48,11 @@ describe('dashboard in a browser', () => {
   it('launches a small custom sweep from the form and fills the progress bar and heatmap without reloading', async () => {
     await page.goto(`${server.url}/sweeps/new`);
     await page.fill('#f-name', 'browser sweep');
-    await page.fill('#f-samples', '600');
-    await page.fill('#f-width', '16');
+    // Sized so the sweep takes seconds on one thread: the page must load before it ends, to see it change live.
+    await page.fill('#f-samples', '2000');
+    await page.fill('#f-width', '32');
     await page.fill('#f-depth', '3');
-    await page.fill('#f-epochs', '12');
+    await page.fill('#f-epochs', String(FIRST_SWEEP_EPOCHS));
     await page.fill('#f-seeds', '1');
     // The preview follows the form: 2 initializers × 2 activations × 1 seed.
     await page.locator('#preview', { hasText: '4 runs' }).waitFor();
@@ -113,7 +117,7 @@ describe('dashboard in a browser', () => {
     await Promise.all([page.waitForURL(/\/runs\/\d+$/), page.locator('#runs-body a[href^="/runs/"]').first().click()]);
     await page.locator('#chart-loss .uplot canvas').waitFor();
     await page.locator('#chart-acc .uplot canvas').waitFor();
-    expect(await page.locator('#chart-loss').getAttribute('data-points')).toBe('13'); // epochs 0..12
+    expect(await page.locator('#chart-loss').getAttribute('data-points')).toBe(String(FIRST_SWEEP_EPOCHS + 1)); // epochs 0..N
     expect(await page.locator('.layer-map').count()).toBe(2);
     expect(await page.locator('#run-verdicts li').count()).toBeGreaterThan(0);
   });

@@ -1,0 +1,59 @@
+// The shared view parts from fixture props: the card (structure, optional parts, extra attributes, escaping) and the
+// run cells every run table uses.
+import { describe, expect, it } from 'vitest';
+import { Card } from '../../views/card.js';
+import { RunLink, RunOutcomeCells, RunOutcomeHeads, VerdictsCell } from '../../views/run-cells.js';
+
+describe('Card', () => {
+  it('labels the section by its heading and puts title, caption and actions in the head', () => {
+    const html = Card({
+      titleId: 'curves-title',
+      title: 'Curves',
+      caption: 'Per epoch.',
+      actions: '<a class="btn" href="/x">Go</a>',
+      children: '<div class="charts"></div>',
+    });
+    expect(html).toBe(
+      '<section class="card" aria-labelledby="curves-title"><div class="card-head"><div class="card-title">' +
+        '<h2 id="curves-title">Curves</h2><p class="caption">Per epoch.</p></div><a class="btn" href="/x">Go</a></div>' +
+        '<div class="charts"></div></section>',
+    );
+  });
+
+  it('leaves out an empty caption and carries the section id and extra attributes', () => {
+    const html = Card({ id: 'runs-card', titleId: 'runs-title', title: 'Runs', caption: '', attrs: { 'hx-swap': 'outerHTML' } });
+    expect(html).toBe(
+      '<section id="runs-card" class="card" aria-labelledby="runs-title" hx-swap="outerHTML"><div class="card-head">' +
+        '<div class="card-title"><h2 id="runs-title">Runs</h2></div></div></section>',
+    );
+  });
+
+  it('keeps a hidden title for screen readers only, without a head row', () => {
+    const html = Card({ titleId: 'status-title', title: 'Status', hideTitle: true, caption: 'unused', children: 'body' });
+    expect(html).toBe('<section class="card" aria-labelledby="status-title"><h2 id="status-title" class="visually-hidden">Status</h2>body</section>');
+  });
+
+  it('escapes the title and caption', () => {
+    const html = Card({ titleId: 't', title: '<b>x</b>', caption: '"a" & <i>' });
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('&lt;b>x&lt;/b>');
+    expect(html).not.toContain('<i>');
+  });
+});
+
+describe('run cells', () => {
+  it('renders status, accuracy and loss cells in the order of their headers', () => {
+    expect(RunOutcomeHeads()).toBe('<th scope="col">Status</th><th scope="col" class="num">Val. acc.</th><th scope="col" class="num">Val. loss</th>');
+    const cells = RunOutcomeCells({ run: { status: 'succeeded', finalValAcc: 0.9, finalValLoss: 0.25 } });
+    expect(cells.match(/<td/g)).toHaveLength(3);
+    expect(cells).toContain('status-succeeded');
+    expect(cells).toContain('<td class="num">90.0%</td>');
+    expect(cells).toContain('<td class="num">0.25</td>');
+  });
+
+  it('links a run by number and wraps verdicts only when asked', () => {
+    expect(RunLink({ id: 7 })).toBe('<a href="/runs/7">#7</a>');
+    expect(VerdictsCell({ verdicts: null })).toBe('<td></td>');
+    expect(VerdictsCell({ verdicts: [{ kind: 'dead' }], wrap: true })).toMatch(/^<td class="wrap"><span class="badges">/);
+  });
+});
