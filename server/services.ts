@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../db/open.js';
 import { createStore, type Store } from '../db/store.js';
+import { lockDatabase } from './db-lock.js';
 import { createEventBus, type EventBus } from './events.js';
 import { createLocalExecutor, type Executor } from './executor.js';
 import { createMetricsWriter, type MetricsWriter } from './metrics-writer.js';
@@ -44,7 +45,14 @@ export function resolveDbFile(option?: string): string {
 
 export function openServices(options: ServiceOptions = {}): Services {
   const dbFile = resolveDbFile(options.dbFile);
-  const db = openDatabase(dbFile);
+  const unlock = dbFile === ':memory:' ? () => {} : lockDatabase(dbFile);
+  let db: Database;
+  try {
+    db = openDatabase(dbFile);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const store = createStore(db);
   const writer = createMetricsWriter(store);
   const events = createEventBus({ intervalMs: options.eventIntervalMs ?? 250 });
@@ -79,6 +87,7 @@ export function openServices(options: ServiceOptions = {}): Services {
       writer.close();
       events.close();
       db.close();
+      unlock();
     },
   };
 }

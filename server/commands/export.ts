@@ -32,7 +32,13 @@ export async function exportCommand(args: string[], io: CliIo): Promise<number> 
     io.stderr.write(`initlab export: ${error.message}\n`);
     return 2;
   }
-  const db = openDatabase(dbFile);
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(dbFile, { readonly: true }); // a reader beside a running server is fine
+  } catch (error) {
+    io.stderr.write(`initlab export: cannot open ${dbFile}: ${(error as Error).message}\n`);
+    return 1;
+  }
   try {
     const store = createStore(db);
     store.getSweep(sweepId);

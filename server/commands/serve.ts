@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { CliIo } from '../cli.js';
 import { createApp } from '../app.js';
 import { isLoopbackHost } from '../security.js';
-import { openServices } from '../services.js';
+import { openServices, type Services } from '../services.js';
 import { intOption, parseOptions, UsageError } from './args.js';
 
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
@@ -36,7 +36,13 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
-  const services = openServices({ dbFile, threads, maxRunsPerSweep });
+  let services: Services;
+  try {
+    services = openServices({ dbFile, threads, maxRunsPerSweep });
+  } catch (error) {
+    io.stderr.write(`initlab serve: ${(error as Error).message}\n`);
+    return 1;
+  }
   services.scheduler.start();
   const app = createApp({
     store: services.store,

@@ -54,7 +54,13 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
 
-  const services = openServices({ dbFile: options.dbFile, threads: options.threads, maxRunsPerSweep: options.maxRuns });
+  let services: Services;
+  try {
+    services = openServices({ dbFile: options.dbFile, threads: options.threads, maxRunsPerSweep: options.maxRuns });
+  } catch (error) {
+    io.stderr.write(`initlab sweep: ${(error as Error).message}\n`);
+    return 1;
+  }
   try {
     services.scheduler.start({ resumeSweeps: false });
     let sweepId: number;

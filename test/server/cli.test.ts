@@ -91,3 +91,20 @@ describe('initlab sweep --max-runs', () => {
     }
   });
 });
+
+describe('initlab sweep on a database in use', () => {
+  it('refuses with the owner\'s pid instead of recovering its runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'initlab-cli-busy-'));
+    const { openServices } = await import('../../server/services.js');
+    const { createFakeExecutor } = await import('../helpers/fake-executor.js');
+    const owner = openServices({ dbFile: join(dir, 'busy.db'), executor: createFakeExecutor(1) });
+    try {
+      const c = capture();
+      expect(await main(['sweep', 'normalization', '--db', join(dir, 'busy.db')], c.io)).toBe(1);
+      expect(c.err()).toContain(`pid ${process.pid}`);
+    } finally {
+      await owner.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
