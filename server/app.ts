@@ -10,7 +10,7 @@ import { errorStatus, NotFoundError } from './errors.js';
 import type { EventBus } from './events.js';
 import type { Scheduler } from './scheduler.js';
 import { staticDir } from './paths.js';
-import { sameOriginGuard, tokenGuard } from './security.js';
+import { loopbackHostGuard, sameOriginGuard, tokenGuard } from './security.js';
 
 export interface AppDeps {
   store: Store;
@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  if (deps.token) app.use(tokenGuard(deps.token));
+  app.use(deps.token ? tokenGuard(deps.token) : loopbackHostGuard);
   app.use(sameOriginGuard);
 
   const vendor = vendorFiles();

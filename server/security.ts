@@ -38,6 +38,24 @@ export function sameOriginGuard(req: Request, _res: Response, next: NextFunction
   next();
 }
 
+/** The host name of a Host header value: "127.0.0.1:3000" → "127.0.0.1", "[::1]:3000" → "[::1]". */
+function hostName(hostHeader: string): string {
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  return hostHeader.split(':')[0]!;
+}
+
+/**
+ * Without a token the server trusts only loopback, so it must also answer only to loopback names: a page on
+ * another site whose DNS name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own name as Host.
+ */
+export function loopbackHostGuard(req: Request, _res: Response, next: NextFunction) {
+  const host = req.get('host');
+  if (!host || !isLoopbackHost(hostName(host).toLowerCase())) {
+    return next(new ForbiddenError(`requests must address this server by a loopback name, not ${host ?? '(no Host)'}`));
+  }
+  next();
+}
+
 function readCookie(req: Request, name: string): string | undefined {
   const header = req.get('cookie');
   if (!header) return undefined;
@@ -68,7 +86,13 @@ export function tokenGuard(token: string) {
       return next(new HttpError(401, 'unauthorized', 'an access token is required (INITLAB_TOKEN)'));
     }
     if (fromQuery) {
-      res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/' });
+      res.cookie(TOKEN_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure });
+      if (req.method === 'GET' && !req.path.startsWith('/api/')) {
+        // Drop the token from the address bar (and history) once the cookie carries it.
+        const url = new URL(req.originalUrl, 'http://initlab.invalid');
+        url.searchParams.delete('token');
+        return res.redirect(303, url.pathname + url.search);
+      }
     }
     next();
   };

@@ -1,4 +1,5 @@
 // The JSON API over an app on an in-memory database, with a fake executor the test drives.
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { openServices, type Services } from '../../server/services.js';
@@ -131,11 +132,37 @@ describe('JSON API', () => {
     expect((await post('/api/sweeps/999/cancel')).status).toBe(404);
   });
 
-  it('refuses a cross-site POST and accepts a same-origin one', async () => {
-    const cross = await post('/api/sweeps', spec, { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' });
-    expect(cross.status).toBe(403);
+  it('refuses a POST that a browser marks cross-site, by either header alone', async () => {
+    const cases: Array<Record<string, string>> = [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'http://evil.example' },
+      { origin: 'null' },
+      { origin: 'not a url' },
+    ];
+    for (const headers of cases) {
+      const res = await post('/api/sweeps/1/rerun', undefined, headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect((await json(res)).error.code).toBe('forbidden');
+    }
     const sameOrigin = await post('/api/sweeps/1/rerun', undefined, { origin: server.url, 'sec-fetch-site': 'same-origin' });
     expect(sameOrigin.status).toBe(200);
+  });
+
+  it('answers only to loopback host names (no DNS rebinding)', async () => {
+    const port = Number(new URL(server.url).port);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/api/sweeps', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await status(`evil.example:${port}`)).toBe(403);
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`[::1]:${port}`)).toBe(200);
   });
 
   it('reports health', async () => {
@@ -151,9 +178,13 @@ describe('access token', () => {
       expect((await fetch(`${server.url}/api/sweeps`)).status).toBe(401);
       const ok = await fetch(`${server.url}/api/sweeps`, { headers: { authorization: 'Bearer s3cret' } });
       expect(ok.status).toBe(200);
-      const login = await fetch(`${server.url}/api/presets?token=s3cret`);
-      expect(login.status).toBe(200);
-      expect(login.headers.get('set-cookie')).toContain('initlab_token=');
+      const login = await fetch(`${server.url}/sweeps/new?token=s3cret&preset=selu`, { redirect: 'manual' });
+      expect(login.status).toBe(303);
+      expect(login.headers.get('location')).toBe('/sweeps/new?preset=selu');
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      expect(cookie).toBe('initlab_token=s3cret');
+      expect((await fetch(`${server.url}/api/presets`, { headers: { cookie } })).status).toBe(200);
+      expect((await fetch(`${server.url}/api/presets`, { headers: { cookie: 'initlab_token=wrong' } })).status).toBe(401);
     } finally {
       await server.close();
       await services.close();
