@@ -1,6 +1,7 @@
 // One writer per database file: a lock file beside it (`<db>.lock`, holding the owner's PID) keeps a second
 // `initlab serve` or `initlab sweep` from recovering runs that the first one is still training.
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export class DatabaseInUseError extends Error {
   override readonly name = 'DatabaseInUseError';
@@ -26,6 +27,7 @@ function isAlive(pid: number): boolean {
  */
 export function lockDatabase(dbFile: string): () => void {
   const lockFile = `${dbFile}.lock`;
+  mkdirSync(dirname(dbFile), { recursive: true }); // the first start creates the database's folder
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(lockFile, 'wx');

@@ -31,6 +31,10 @@ interface ActiveSweep {
 interface RunningRun {
   sweepId: number;
   controller: AbortController;
+  /**
+   * Cancelled with its sweep: the store already says so (and a re-run may already have queued it again as a new
+   * attempt, whose epochs the writer keeps apart); the worker is being aborted and its outcome is not recorded.
+   */
   cancelled: boolean;
 }
 
@@ -123,6 +127,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       .run({ runId, config }, onProgress, entry.controller.signal)
       .then(
         (result) => {
+          if (entry.cancelled) return; // finished just as the cancel came in: it stays cancelled
           writer.flushRun(runId);
           store.finishRun(runId, {
             status: result.status,
@@ -137,14 +142,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         },
         (error: unknown) => {
           if (closing) return; // left 'running': the next start requeues it
+          if (entry.cancelled) return;
           writer.flushRun(runId);
-          if (entry.cancelled) {
-            store.cancelRun(runId, now());
-            events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: 'cancelled' });
-          } else {
-            store.failRun(runId, describeError(error), now());
-            events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: 'failed' });
-          }
+          store.failRun(runId, describeError(error), now());
+          events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: 'failed' });
         },
       )
       .catch((error: unknown) => {
@@ -198,24 +199,29 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
 
     cancel(sweepId) {
-      store.getSweep(sweepId); // throws NotFound for an unknown id
+      if (store.getSweep(sweepId).status !== 'running') return; // finished or cancelled already: nothing to do
+      writer.flush(); // keep the epochs the running runs have reported so far
+      // One transaction: queued and running runs, and the sweep, all become cancelled together.
+      const { cancelledRunIds, runningRunIds } = store.cancelSweep(sweepId, now());
       const sweep = active.get(sweepId);
       if (sweep) sweep.queue.length = 0;
-      store.cancelQueuedRuns(sweepId, now());
       for (const entry of running.values()) {
         if (entry.sweepId !== sweepId) continue;
         entry.cancelled = true;
         entry.controller.abort();
       }
-      store.setSweepStatus(sweepId, 'cancelled', now());
+      for (const runId of [...runningRunIds, ...cancelledRunIds]) {
+        events.publish({ type: 'run-finished', sweepId, runId, status: 'cancelled' });
+      }
       events.publish({ type: 'sweep-progress', sweepId });
       settleSweep(sweepId);
     },
 
     rerun(sweepId, statuses = ['failed', 'diverged', 'cancelled']) {
+      // A run cancelled a moment ago is already 'cancelled' in the store, even while its worker is stopping.
       const count = store.requeueRuns(sweepId, statuses);
       if (count > 0) {
-        store.setSweepStatus(sweepId, 'running', null);
+        if (store.getSweep(sweepId).status !== 'running') store.setSweepStatus(sweepId, 'running', null);
         activate(sweepId);
         events.publish({ type: 'sweep-progress', sweepId });
       }

@@ -140,4 +140,34 @@ describe('scheduler', () => {
     expect(() => scheduler.submit({ grid: { 'model.init': ['nope'] } })).toThrow(/model\.init/);
     expect(store.listSweeps()).toHaveLength(0);
   });
+
+  it('announces every run a cancel stops, queued ones included, and a second cancel changes nothing', async () => {
+    const { executor, scheduler, store, events } = setUp(1);
+    const { id } = scheduler.submit(seedsSpec('announce', 3));
+    const finished: Array<{ runId: number; status: string }> = [];
+    events.subscribe((e) => {
+      if (e.type === 'run-finished') finished.push({ runId: e.runId, status: e.status });
+    });
+    scheduler.cancel(id);
+    expect(finished.map((f) => f.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    expect(new Set(finished.map((f) => f.runId))).toEqual(new Set(store.listRuns(id).runs.map((r) => r.id)));
+    await scheduler.waitForSweep(id);
+    expect(() => scheduler.cancel(id)).not.toThrow();
+    expect(store.getSweep(id).status).toBe('cancelled');
+    expect(executor.runningIds()).toHaveLength(0);
+  });
+
+  it('re-runs a run that was still stopping when the re-run came in', async () => {
+    const { executor, scheduler, store } = setUp(1);
+    const { id } = scheduler.submit(seedsSpec('cancel then rerun', 3));
+    scheduler.cancel(id);
+    expect(scheduler.rerun(id)).toBe(3); // 2 cancelled while queued + 1 whose worker is still stopping
+    await settle();
+    while (executor.runningIds().length > 0) {
+      executor.finish(executor.runningIds()[0]!);
+      await settle();
+    }
+    expect(store.sweepCounts(id)).toMatchObject({ succeeded: 3, cancelled: 0 });
+    expect(store.getSweep(id).status).toBe('finished');
+  });
 });
