@@ -31,9 +31,11 @@ export function errorStatus(error: unknown): { status: number; code: string; mes
   const e = error as { status?: unknown; statusCode?: unknown; code?: unknown; type?: unknown; message?: unknown };
   const raw = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
   const status = raw >= 400 && raw < 600 ? raw : 500;
-  let code = typeof e?.code === 'string' ? e.code : status === 500 ? 'internal' : 'error';
+  // A server-side failure says nothing about its cause (that goes to the log); a client error says what was wrong.
+  if (status >= 500) return { status, code: 'internal', message: 'internal server error' };
+  let code = typeof e?.code === 'string' ? e.code : 'error';
   if (e?.type === 'entity.too.large') code = 'too_large';
   if (e?.type === 'entity.parse.failed') code = 'bad_json';
-  const message = status === 500 ? 'internal server error' : String(e?.message ?? 'error');
+  const message = String(e?.message ?? 'error');
   return { status, code, message };
 }

@@ -21,7 +21,10 @@ export function parseId(raw: string | undefined, what: string): number {
 
 function queryString(req: Request, name: string): string | undefined {
   const value = req.query[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  if (value !== undefined && typeof value !== 'string') {
+    throw new HttpError(400, 'bad_query', `query parameter "${name}" must be given once, as plain text`);
+  }
+  return value === '' ? undefined : value;
 }
 
 function queryInt(req: Request, name: string, fallback: number, max: number): number {

@@ -96,6 +96,9 @@ describe('JSON API', () => {
     expect(metrics.map((m: { epoch: number }) => m.epoch)).toEqual([0, 1, 2]);
     const badSort = await get('/api/sweeps/1/runs?sort=nonsense');
     expect(badSort.status).toBe(400);
+    const twice = await get('/api/sweeps/1/runs?status=failed&status=queued');
+    expect(twice.status).toBe(400);
+    expect((await json(twice)).error.message).toContain('"status"');
   });
 
   it('exports CSV that parses back, and a LaTeX pivot', async () => {
