@@ -34,23 +34,19 @@ export interface Store {
   createSweep(input: NewSweep): { id: number; runIds: number[] };
   getSweep(id: number): Sweep;
   listSweeps(): SweepSummary[];
-  unfinishedSweeps(): Sweep[];
   unfinishedSweepIds(): number[];
   sweepCounts(id: number): StatusCounts;
   setSweepStatus(id: number, status: SweepStatus, at?: number | null): void;
   finishSweepIfDone(id: number, at?: number): 'finished' | 'cancelled' | null;
   cancelSweep(id: number, at?: number): { cancelledRunIds: number[]; runningRunIds: number[] };
-  deleteSweep(id: number): void;
   // run lifecycle
   queuedRunIds(sweepId: number, limit?: number): number[];
-  claimNextRuns(sweepId: number, limit: number, startedAt?: number): Run[];
   startRun(runId: number, startedAt?: number): Run;
   finishRun(runId: number, summary: RunSummary): Run;
   /** Stores a running run's mean-field theory as soon as the worker knows it (before epoch 0); false if not running. */
   setRunTheory(runId: number, theoryPreVar: number[]): boolean;
   failRun(runId: number, error: string, finishedAt?: number, durationMs?: number): Run;
   cancelRun(runId: number, at?: number): RunStatus;
-  cancelQueuedRuns(sweepId: number, at?: number): number;
   requeueRun(runId: number): Run;
   requeueRuns(sweepId: number, statuses?: RunStatus[]): number;
   requeueInterrupted(): number;
@@ -129,7 +125,6 @@ export function createStore(db: Database): Store {
       `UPDATE sweeps SET status = ?, finished_at = ? WHERE id = ?`),
     activeRunCount: db.prepare<[number], { n: number }>(
       `SELECT COUNT(*) AS n FROM runs WHERE sweep_id = ? AND status IN ('queued', 'running')`),
-    deleteSweep: db.prepare<[number]>(`DELETE FROM sweeps WHERE id = ?`),
 
     runStatus: db.prepare<[number], { status: RunStatus; attempt: number; sweepId: number }>(
       `SELECT status, attempt, sweep_id AS sweepId FROM runs WHERE id = ?`),
@@ -288,15 +283,6 @@ export function createStore(db: Database): Store {
     return { id: sweepId, runIds };
   });
 
-  const claimNextRuns = db.transaction((sweepId: number, limit: number, startedAt = Date.now()): Run[] => {
-    requireSweepStatus(sweepId);
-    const ids = sql.runIdsByStatus.all(sweepId, 'queued', checkCount('limit', limit)).map((r) => r.id);
-    return ids.map((id) => {
-      transitionRun('queued', 'running', id);
-      sql.startRun.run(startedAt, id);
-      return getRun(id);
-    });
-  });
 
   const startRun = db.transaction((runId: number, startedAt = Date.now()): Run => {
     transitionRun(requireRun(runId).status, 'running', runId);
@@ -341,10 +327,6 @@ export function createStore(db: Database): Store {
     return ids;
   }
 
-  const cancelQueuedRuns = db.transaction((sweepId: number, at = Date.now()): number => {
-    requireSweepStatus(sweepId);
-    return cancelAll(sweepId, 'queued', at).length;
-  });
 
   const cancelSweep = db.transaction((sweepId: number, at = Date.now()) => {
     requireSweepStatus(sweepId);
@@ -518,7 +500,6 @@ export function createStore(db: Database): Store {
       return toSweep(row);
     },
     listSweeps: () => sql.listSweeps.all().map((row) => ({ ...toSweep(row), counts: toCounts(row) })),
-    unfinishedSweeps: () => sql.unfinishedSweeps.all().map(toSweep),
     unfinishedSweepIds: () => sql.unfinishedSweeps.all().map((row) => row.id),
     sweepCounts(id) {
       const row = sql.sweepCounts.get(id)!;
@@ -535,21 +516,16 @@ export function createStore(db: Database): Store {
       return status === 'cancelled' ? 'cancelled' : 'finished';
     }),
     cancelSweep: (id, at) => cancelSweep.immediate(id, at),
-    deleteSweep(id) {
-      if (sql.deleteSweep.run(id).changes === 0) throw new NotFoundError('sweep', id);
-    },
     queuedRunIds(sweepId, limit) {
       requireSweepStatus(sweepId);
       const max = limit === undefined ? -1 : checkCount('limit', limit);
       return sql.runIdsByStatus.all(sweepId, 'queued', max).map((r) => r.id);
     },
-    claimNextRuns: (sweepId, limit, startedAt) => claimNextRuns.immediate(sweepId, limit, startedAt),
     startRun: (runId, startedAt) => startRun.immediate(runId, startedAt),
     finishRun: (runId, summary) => finishRun.immediate(runId, summary),
     setRunTheory: (runId, theoryPreVar) => sql.setRunTheory.run(encodeJson(theoryPreVar), runId).changes === 1,
     failRun: (runId, error, finishedAt, durationMs) => failRun.immediate(runId, error, finishedAt, durationMs),
     cancelRun: (runId, at) => cancelRun.immediate(runId, at),
-    cancelQueuedRuns: (sweepId, at) => cancelQueuedRuns.immediate(sweepId, at),
     requeueRun: (runId) => requeueRun.immediate(runId),
     requeueRuns: (sweepId, statuses) => requeueRuns.immediate(sweepId, statuses),
     requeueInterrupted: () => requeueInterrupted.immediate(),
