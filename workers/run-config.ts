@@ -3,16 +3,43 @@
 import { z } from 'zod';
 import {
   ACTIVATIONS, DATASETS, INITS, LOSSES, NORMALIZATIONS, OPTIMIZERS,
-  type RunConfig,
+  type InitName, type InitParams, type RunConfig,
 } from './core/types.js';
 
 const positiveInt = z.number().int().positive();
 const finite = z.number().finite();
 
+// A parameter the named activation or initializer does not use is an error, not silently ignored: otherwise
+// {"name": "he_normal", "gain": 5} would parse and train exactly as he_normal. The refinements keep each object
+// one zod object (so server/config-paths.ts still sees every field) and report at the parameter's own path.
 const activationSchema = z.union([
   z.enum(ACTIVATIONS),
-  z.strictObject({ name: z.enum(ACTIVATIONS), slope: z.number().finite().nonnegative().optional() }),
+  z.strictObject({ name: z.enum(ACTIVATIONS), slope: z.number().finite().nonnegative().optional() })
+    .superRefine((activation, ctx) => {
+      if (activation.slope !== undefined && activation.name !== 'leaky_relu') {
+        ctx.addIssue({
+          code: 'custom', path: ['slope'],
+          message: `"slope" does not apply to ${activation.name} (only leaky_relu takes a slope)`,
+        });
+      }
+    }),
 ], { error: `expected an activation name (${ACTIVATIONS.join(', ')}) or {"name": "leaky_relu", "slope": 0.01}` });
+
+/** The parameters each initializer uses (workers/core/init.ts); any other one is a config error. */
+export const INIT_PARAMETERS: Record<InitName, readonly (keyof InitParams)[]> = {
+  zeros: [],
+  constant: ['value'],
+  normal: ['mean', 'std'],
+  uniform: ['limit'],
+  xavier_uniform: ['gain'],
+  xavier_normal: ['gain'],
+  he_uniform: ['mode', 'slope'],
+  he_normal: ['mode', 'slope'],
+  lecun_uniform: [],
+  lecun_normal: [],
+  orthogonal: ['gain'],
+  lsuv: [], // LSUV rescales each layer to unit variance, which undoes any gain of its orthogonal start
+};
 
 const initObjectSchema = z.strictObject({
   name: z.enum(INITS),
@@ -23,6 +50,14 @@ const initObjectSchema = z.strictObject({
   gain: z.union([z.number().finite().positive(), z.literal('auto')]).optional(),
   mode: z.enum(['fan_in', 'fan_out']).optional(),
   slope: z.number().finite().nonnegative().optional(),
+}).superRefine((init, ctx) => {
+  const takes: readonly string[] = INIT_PARAMETERS[init.name];
+  const list = takes.length === 0 ? 'it takes no parameters' : `it takes: ${takes.join(', ')}`;
+  const invalid = new Set(ctx.issues.map((issue) => issue.path?.[0])); // one message per field is enough
+  for (const [key, value] of Object.entries(init)) {
+    if (key === 'name' || value === undefined || takes.includes(key) || invalid.has(key)) continue;
+    ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" does not apply to ${init.name} (${list})` });
+  }
 });
 const initSchema = z.union([z.enum(INITS), initObjectSchema], {
   error: `expected an initializer name (${INITS.join(', ')}) or an object {"name": ..., parameters}`,
