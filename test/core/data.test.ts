@@ -4,7 +4,7 @@ import {
 } from '../../workers/core/data.js';
 import { applyNormalization, fitNormalization, normalizeSplit } from '../../workers/core/normalize.js';
 import { createRng } from '../../workers/core/rng.js';
-import { prepareRunData, trainRun } from '../../workers/core/train.js';
+import { PROBE_STREAM, prepareRunData, trainRun } from '../../workers/core/train.js';
 import type { DatasetName, RunConfig } from '../../workers/core/types.js';
 import { parseRunConfig } from '../../workers/run-config.js';
 
@@ -221,9 +221,16 @@ describe('normalization', () => {
 });
 
 describe('the data stream', () => {
+  // 400 training rows: more than the default probe of 256, so a probe drawn from the data stream would move
+  // the shuffles (with fewer rows than the probe, sampleRows takes them all without a draw and hides that).
   const configWith = (model: object, train: object = {}) => parseRunConfig({
-    dataset: { name: 'spirals', samples: 150, classes: 3 }, model, train: { epochs: 3, batchSize: 16, ...train }, seed: 21,
+    dataset: { name: 'spirals', samples: 500, classes: 3 }, model, train: { epochs: 3, batchSize: 16, ...train }, seed: 21,
   });
+  const orders = (config: RunConfig) => {
+    const seen: number[][] = [];
+    trainRun(config, undefined, { onShuffle: (_epoch, order) => seen.push(Array.from(order)) });
+    return seen;
+  };
 
   it('prepares the same split and probe batch whatever the model', () => {
     const a = prepareRunData(configWith({ hidden: [8], activation: 'tanh', init: 'xavier_uniform' }));
@@ -234,16 +241,39 @@ describe('the data stream', () => {
   });
 
   it('feeds the same batch order to runs with the same seed, whatever their initializer or activation', () => {
-    const orders = (model: object, train: object = {}) => {
-      const seen: number[][] = [];
-      trainRun(configWith(model, train), undefined, { onShuffle: (_epoch, order) => seen.push(Array.from(order)) });
-      return seen;
-    };
-    const reference = orders({ hidden: [8], activation: 'tanh', init: 'xavier_uniform' });
+    const reference = orders(configWith({ hidden: [8], activation: 'tanh', init: 'xavier_uniform' }));
     expect(reference).toHaveLength(3);
+    expect(reference[0]).toHaveLength(400);
     expect(reference[1]).not.toEqual(reference[0]);
-    expect(orders({ hidden: [16, 16], activation: 'relu', init: 'he_normal' })).toEqual(reference);
-    expect(orders({ hidden: [8], activation: 'selu', init: 'lsuv' }, { optimizer: 'momentum', lr: 0.01 })).toEqual(reference);
-    expect(orders({ hidden: [4], activation: 'sigmoid', init: 'zeros', biasInit: { name: 'normal', std: 0.1 } })).toEqual(reference);
+    expect(orders(configWith({ hidden: [16, 16], activation: 'relu', init: 'he_normal' }))).toEqual(reference);
+    expect(orders(configWith({ hidden: [8], activation: 'selu', init: 'lsuv' }, { optimizer: 'momentum', lr: 0.01 })))
+      .toEqual(reference);
+    expect(orders(configWith({ hidden: [4], activation: 'sigmoid', init: 'zeros', biasInit: { name: 'normal', std: 0.1 } })))
+      .toEqual(reference);
+  });
+
+  it('feeds the same batch order and split whatever the probe size, which only changes the probe batch', () => {
+    const model = { hidden: [8], activation: 'tanh', init: 'xavier_uniform' };
+    const small = configWith(model, { probeSize: 64 });
+    const large = configWith(model, { probeSize: 256 });
+    const reference = orders(small);
+    expect(reference).toHaveLength(3);
+    expect(orders(large)).toEqual(reference);
+    expect(orders(configWith(model, { probeSize: 5000 }))).toEqual(reference); // all 400 rows, no draw at all
+    const a = prepareRunData(small);
+    const b = prepareRunData(large);
+    expect(b.train.inputs).toEqual(a.train.inputs);
+    expect(b.val.inputs).toEqual(a.val.inputs);
+    expect([a.probe.size, b.probe.size]).toEqual([64, 256]);
+  });
+
+  it('draws the probe batch from its own stream, PROBE_STREAM, over the training split', () => {
+    const config = configWith({ hidden: [8] }, { probeSize: 100 });
+    const data = prepareRunData(config);
+    const training: Dataset = { inputs: data.train.inputs, labels: data.train.labels, features: 2, classes: 3 };
+    const expected = sampleRows(training, 100, createRng(config.seed, PROBE_STREAM));
+    expect(PROBE_STREAM).toBe(4);
+    expect(data.probe.inputs).toEqual(expected.inputs);
+    expect(Array.from(data.probe.labels)).toEqual(Array.from(expected.labels));
   });
 });

@@ -150,6 +150,22 @@ describe('clipping', () => {
     expect(Array.from(small)).toEqual([0.5, -1]);
   });
 
+  it('by value leaves non-finite gradients untouched, so the divergence check still sees where they are', () => {
+    const g = Float32Array.from([Infinity, 1, -Infinity, 0.5]);
+    const result = clipGradients(g, { mode: 'value', max: 1 });
+    expect(result).toEqual({ norm: Infinity, clipped: false });
+    expect(Array.from(g)).toEqual([Infinity, 1, -Infinity, 0.5]);
+    const withNaN = Float32Array.from([NaN, 3]);
+    expect(Number.isNaN(clipGradients(withNaN, { mode: 'value', max: 1 }).norm)).toBe(true);
+    expect(Array.from(withNaN)).toEqual([NaN, 3]);
+  });
+
+  it('by norm leaves gradients untouched when their norm is not finite', () => {
+    const g = Float32Array.from([Infinity, 3, -4]);
+    expect(clipGradients(g, { mode: 'norm', max: 1 })).toEqual({ norm: Infinity, clipped: false });
+    expect(Array.from(g)).toEqual([Infinity, 3, -4]);
+  });
+
   it('with mode none only measures', () => {
     const g = Float32Array.from([30, 40]);
     expect(clipGradients(g, { mode: 'none' })).toEqual({ norm: 50, clipped: false });

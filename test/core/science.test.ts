@@ -13,16 +13,16 @@ function run(input: object): { config: RunConfig; result: RunResult; first: Epoc
 }
 
 const hiddenOf = (metrics: EpochMetrics): LayerStats[] => metrics.layers.slice(0, -1);
-const rms = (layer: LayerStats) => layer.deltaNorm / Math.sqrt(layer.units);
+const deltaPerUnit = (layer: LayerStats) => layer.deltaNorm / Math.sqrt(layer.units); // ‖δ‖/√units
 const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e3 || Math.abs(x) < 1e-2 ? x.toExponential(2) : x.toFixed(3));
 
 function printLayers(title: string, result: RunResult, metrics: EpochMetrics): void {
   const rows = metrics.layers.map((l) => [
-    l.layer, fmt(l.preStd ** 2), fmt(result.theoryPreVar[l.layer]), fmt(l.actStd), fmt(rms(l)),
+    l.layer, fmt(l.preStd ** 2), fmt(result.theoryPreVar[l.layer]), fmt(l.actStd), fmt(deltaPerUnit(l)),
     fmt(l.saturatedFrac), fmt(l.deadFrac), l.distinctUnits,
   ].join('\t'));
   console.log(`${title} (epoch ${metrics.epoch}; verdicts ${result.verdicts.map((v) => v.kind).join(', ')})\n`
-    + `layer\tpreStd²\ttheory q\tactStd\tδ RMS\tsat\tdead\tdistinct\n${rows.join('\n')}`);
+    + `layer\tpreStd²\ttheory q\tactStd\t‖δ‖/√units\tsat\tdead\tdistinct\n${rows.join('\n')}`);
 }
 
 const spirals = { name: 'spirals', samples: 200, classes: 3 };
@@ -79,8 +79,8 @@ describe('a 10-layer tanh network', () => {
     const { config, result, first } = run({ dataset: spirals, model: { ...model, init: { name: 'normal', std: 1 } }, train: { epochs: 1 } });
     printLayers('tanh ×10, N(0, 1)', result, first);
     const hidden = hiddenOf(first);
-    for (let l = 0; l + 1 < hidden.length; l++) expect(rms(hidden[l])).toBeGreaterThan(rms(hidden[l + 1]));
-    const ratio = rms(hidden[0]) / rms(hidden[hidden.length - 1]);
+    for (let l = 0; l + 1 < hidden.length; l++) expect(deltaPerUnit(hidden[l])).toBeGreaterThan(deltaPerUnit(hidden[l + 1]));
+    const ratio = deltaPerUnit(hidden[0]) / deltaPerUnit(hidden[hidden.length - 1]);
     expect(ratio).toBeGreaterThan(10);
     // Per-layer growth of ‖δ‖ against √χ from theory, geometric means over hidden layers 1..9 → 0..8.
     const theory = meanField(networkSpecFor(config, 2, 3), 1);
@@ -101,7 +101,7 @@ describe('a 10-layer tanh network', () => {
     const { result, first } = run({ dataset: spirals, model: { ...model, init: 'xavier_normal' }, train: { epochs: 1 } });
     printLayers('tanh ×10, xavier_normal', result, first);
     const hidden = hiddenOf(first);
-    const ratio = rms(hidden[0]) / rms(hidden[hidden.length - 1]);
+    const ratio = deltaPerUnit(hidden[0]) / deltaPerUnit(hidden[hidden.length - 1]);
     console.log(`tanh ×10 xavier: δ first/last hidden ×${fmt(ratio)}`);
     expect(ratio).toBeGreaterThan(0.1);
     expect(ratio).toBeLessThan(10);

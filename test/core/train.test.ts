@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { trainCommand } from '../../server/commands/train.js';
 import { DatasetError, type Dataset } from '../../workers/core/data.js';
 import { createRng } from '../../workers/core/rng.js';
-import { trainRun } from '../../workers/core/train.js';
+import { prepareRunData, trainRun } from '../../workers/core/train.js';
 import type { EpochMetrics, RunResult } from '../../workers/core/types.js';
 import { parseRunConfig } from '../../workers/run-config.js';
 
@@ -40,12 +40,45 @@ describe('trainRun', () => {
         for (const value of Object.values(layer)) expect(Number.isFinite(value)).toBe(true);
         expect(layer.distinctUnits).toBe(layer.units);
       }
-      expect(metrics.trainAcc).toBeGreaterThanOrEqual(0);
-      expect(metrics.valAcc).toBeLessThanOrEqual(1);
+      // Accuracy is correct/rows over the whole split: 160 training and 40 validation rows.
+      expect(metrics.trainAcc * 160).toBeCloseTo(Math.round(metrics.trainAcc * 160), 9);
+      expect(metrics.valAcc * 40).toBeCloseTo(Math.round(metrics.valAcc * 40), 9);
     }
     expect(result.epochs[0].layers.every((l) => l.updateRatio === 0)).toBe(true);
     expect(result.epochs[1].layers.every((l) => l.updateRatio > 0)).toBe(true);
     expect(result.epochs[3].trainLoss).toBeLessThan(result.epochs[0].trainLoss);
+    // Three balanced arms: training lifts accuracy above chance (1/3) and above where it started.
+    expect(result.epochs[3].trainAcc).toBeGreaterThan(1 / 3);
+    expect(result.epochs[3].trainAcc).toBeGreaterThan(result.epochs[0].trainAcc);
+  });
+
+  it('finds every hidden relu unit dead under a bias of −10, and says so in the dead verdict', () => {
+    const result = trainRun(parseRunConfig({
+      ...small,
+      model: { hidden: [16, 16], activation: 'relu', init: 'he_normal', biasInit: { name: 'constant', value: -10 } },
+    }));
+    for (const metrics of result.epochs) {
+      expect(metrics.layers.map((l) => l.deadFrac)).toEqual([1, 1, 0]); // the output layer is never counted
+      // No gradient reaches a weight through a dead relu (and the output layer's inputs are all 0): none moves.
+      expect(metrics.layers.map((l) => l.updateRatio)).toEqual([0, 0, 0]);
+    }
+    const dead = result.verdicts.find((v) => v.kind === 'dead');
+    expect(dead?.value).toBe(1);
+    expect(dead?.evidence).toMatch(/hidden layer 0 has 16 of 16 units outputting 0 for every probe sample at epoch 0/);
+  });
+
+  it('measures updateRatio as 0 at epoch 0 and > 0 once a step has moved the weights', () => {
+    const result = trainRun(parseRunConfig({
+      ...small, model: { hidden: [16, 16], activation: 'relu', init: 'he_normal' }, train: { ...small.train, epochs: 1 },
+    }));
+    expect(result.epochs.map((e) => e.step)).toEqual([0, 5]);
+    expect(result.epochs[0].layers.map((l) => l.updateRatio)).toEqual([0, 0, 0]);
+    for (const layer of result.epochs[1].layers) {
+      expect(layer.updateRatio).toBeGreaterThan(0);
+      expect(layer.updateRatio).toBeLessThan(1); // adam at lr 0.01 moves a He-initialized layer by a few percent
+    }
+    expect(result.epochs[0].layers.slice(0, -1).every((l) => l.deadFrac < 0.5)).toBe(true);
+    expect(result.verdicts.map((v) => v.kind)).not.toContain('dead');
   });
 
   it('gives bitwise-identical metrics for the same config and seed, and different ones for another seed', () => {
@@ -81,9 +114,14 @@ describe('trainRun', () => {
   });
 
   it('uses min(probeSize, training rows) probe samples, and calibrates lsuv on that probe batch', () => {
-    const result = trainRun(parseRunConfig({
-      ...small, model: { hidden: [32, 32], activation: 'tanh', init: 'lsuv' }, train: { ...small.train, epochs: 1, probeSize: 5000 },
-    }));
+    const config = (probeSize: number) => parseRunConfig({
+      ...small, model: { hidden: [32, 32], activation: 'tanh', init: 'lsuv' }, train: { ...small.train, epochs: 1, probeSize },
+    });
+    expect(prepareRunData(config(64)).probe.size).toBe(64);
+    expect(prepareRunData(config(5000)).probe.size).toBe(160); // all 160 training rows
+    const result = trainRun(config(5000));
+    // A probe of exactly the 160 training rows measures the same numbers: 5000 was cut to 160.
+    expect(trainRun(config(160)).epochs).toEqual(result.epochs);
     // LSUV scales every layer until Var(pre) on its batch is within 0.1 of 1: the probe batch is that batch.
     for (const layer of result.epochs[0].layers) expect(Math.abs(layer.preStd ** 2 - 1)).toBeLessThan(0.1);
   });
@@ -134,6 +172,17 @@ describe('divergence', () => {
     expect(['loss', 'gradient', 'parameter']).toContain(divergence.quantity);
     expect(result.verdicts.map((v) => v.kind)).toContain('diverged');
     console.log('divergence of a 10×32 He/ReLU net, momentum lr 1:', JSON.stringify(divergence));
+  });
+
+  it('names the layer of an infinite gradient under value clipping, which would have clamped it to ±max', () => {
+    const result = trainRun(parseRunConfig({
+      dataset: { name: 'spirals', samples: 200, classes: 3 },
+      model: { hidden: Array(6).fill(16), activation: 'linear', init: { name: 'normal', std: 3 } },
+      train: { epochs: 3, optimizer: 'sgd', lr: 1, loss: 'mse', clip: { mode: 'value', max: 100 } },
+      seed: 1,
+    }));
+    expect(result.divergence).toEqual({ epoch: 1, step: 3, layer: 0, quantity: 'gradient' });
+    expect(result.verdicts.find((v) => v.kind === 'diverged')?.evidence).toMatch(/non-finite gradient in layer 0/);
   });
 
   it('diverges at step 0 when the initial weights are already infinite in float32', () => {

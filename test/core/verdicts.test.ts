@@ -81,13 +81,14 @@ describe('verdicts', () => {
   it('calls a run exploding when δ grows more than 10× toward the input, or activation std toward the output', () => {
     const verdict = computeVerdicts(run({ 0: { deltaNorm: 5 }, 2: { deltaNorm: 0.05 } }), null).find((v) => v.kind === 'exploding');
     expect(verdict?.value).toBeCloseTo(100);
-    expect(verdict?.evidence).toMatch(/toward the input, ×100/);
+    expect(verdict?.evidence).toMatch(/^at epoch 0: ‖δ‖\/√units \S+ \(layer 2\) → \S+ \(layer 0\) toward the input, ×100/);
+    expect(verdict?.evidence).not.toMatch(/RMS/);
     expect(kinds(run({ 0: { actStd: 0.1 }, 2: { actStd: 1.5 } }))).toContain('exploding');
     expect(kinds(run({ 0: { deltaNorm: 0.4 }, 2: { deltaNorm: 0.05 } }))).toEqual(['healthy']);
   });
 
   it('compares δ per unit, so layers of different widths with equal per-unit δ are not called exploding', () => {
-    // ‖δ‖ over 256 units is 4× the norm over 16 units at the same per-unit RMS.
+    // ‖δ‖ over 256 units is 4× the norm over 16 units at the same ‖δ‖/√units.
     const epochs = run({ 0: { units: 256, distinctUnits: 256, deltaNorm: 0.2 }, 2: { deltaNorm: 0.05 } });
     expect(depthRatios(epochs[0])?.delta).toBeCloseTo(1);
     expect(kinds(epochs)).toEqual(['healthy']);

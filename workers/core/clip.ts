@@ -8,24 +8,26 @@ export function gradNorm(grads: Float32Array): number {
   return Math.sqrt(sum);
 }
 
-/**
- * Clips grads in place and returns the pre-clip global norm and whether anything changed.
- * norm: if ‖g‖ > max, g *= max / (‖g‖ + 1e-6) (an infinite norm therefore zeroes finite entries and leaves
- * NaN in infinite ones, as PyTorch does; a NaN norm clips nothing). value: clamp each entry to [-max, max].
- */
+/** The pre-clip global norm and whether clipping changed anything. */
 export interface ClipResult {
   norm: number;
   clipped: boolean;
 }
 
-/** The step loop passes one preallocated `out`, so clipping allocates nothing per step. */
+/**
+ * Clips grads in place and returns the pre-clip global norm and whether anything changed.
+ * norm: if ‖g‖ > max, g *= max / (‖g‖ + 1e-6). value: clamp each entry to [-max, max].
+ * A non-finite norm (an Inf or NaN entry) clips nothing in any mode: the step loop stops there as a divergence,
+ * and the untouched gradients still show which layer went non-finite (clamping would turn ±Inf into ±max).
+ * The step loop passes one preallocated `out`, so clipping allocates nothing per step.
+ */
 export function clipGradients(
   grads: Float32Array, clip: ClipConfig, out: ClipResult = { norm: 0, clipped: false },
 ): ClipResult {
   const norm = gradNorm(grads);
   out.norm = norm;
   out.clipped = false;
-  if (clip.mode === 'none') return out;
+  if (clip.mode === 'none' || !Number.isFinite(norm)) return out;
   const max = clip.max;
   if (clip.mode === 'norm') {
     if (!(norm > max)) return out;

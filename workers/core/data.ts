@@ -1,6 +1,7 @@
-// Data sets for the core: the seeded synthetic 2-D sets, the train/validation split, the probe batch and the
-// per-epoch batch order. Every draw comes from the run's data stream, createRng(seed, 0), consumed in one fixed
-// order (data set, split, probe, one shuffle per epoch) that depends only on the data config, never on the model.
+// Data sets for the core: the seeded synthetic 2-D sets, the train/validation split, row sampling (iris and
+// mnist subsets, the probe batch) and the per-epoch batch order. The data set, split and shuffles draw from the
+// run's data stream, createRng(seed, 0), in one fixed order (data set, split, one shuffle per epoch) that depends
+// only on the data set config, never on the model or the probe; the probe batch has its own stream (train.ts).
 import type { Rng } from './rng.js';
 import type { RunConfig } from './types.js';
 
@@ -15,13 +16,6 @@ export interface Dataset {
 export interface Split {
   train: Dataset;
   val: Dataset;
-}
-
-export const SYNTHETIC_DATASETS = ['spirals', 'circles', 'xor', 'moons', 'gaussians'] as const;
-export type SyntheticDatasetName = (typeof SYNTHETIC_DATASETS)[number];
-
-export function isSynthetic(name: string): name is SyntheticDatasetName {
-  return (SYNTHETIC_DATASETS as readonly string[]).includes(name);
 }
 
 /** The number of samples of a data set. */
@@ -219,9 +213,4 @@ export function sampleRows(data: Dataset, count: number, rng: Rng): Dataset {
     order[j] = t;
   }
   return selectRows(data, order, count);
-}
-
-/** The fixed probe batch: min(probeSize, N) distinct training rows (sampleRows). */
-export function selectProbe(train: Dataset, probeSize: number, rng: Rng): Dataset {
-  return sampleRows(train, probeSize, rng);
 }

@@ -5,6 +5,7 @@ import { dphi, maxDerivative } from './activations.js';
 import { gradNorm } from './clip.js';
 import { activationName } from './labels.js';
 import { forwardBackward, type Network, type Workspace } from './network.js';
+import { meanVariance } from './stats.js';
 import type { LayerStats } from './types.js';
 
 /** φ'(h) below this fraction of sup φ' counts as saturated (sigmoid, tanh and softsign only). */
@@ -15,9 +16,9 @@ export const DISTINCT_TOLERANCE = 1e-6;
 const SATURATING = new Set(['sigmoid', 'tanh', 'softsign']);
 
 export interface Diagnostics {
-  /** The parameters at the previous evaluation (for updateRatio); null before the first. */
+  /** The parameters at the previous evaluation (for updateRatio); meaningful only once hasPrev is true. */
   prevParams: Float32Array;
-  hasPrev: boolean;
+  hasPrev: boolean;         // false until the first measureProbe, so epoch 0 reports updateRatio 0
   rowScale: Float64Array;   // (max units) max |entry| of each row [W_i, b_i]
   representatives: Int32Array; // (max units) one row index per cluster of equal rows
 }
@@ -60,17 +61,6 @@ export function measureProbe(diag: Diagnostics, net: Network, ws: Workspace, pro
   return result;
 }
 
-/** Population mean and std of x[0..n), in float64. */
-export function meanStd(x: Float32Array, n: number): { mean: number; std: number } {
-  if (n === 0) return { mean: 0, std: 0 };
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += x[i];
-  const mean = sum / n;
-  let sq = 0;
-  for (let i = 0; i < n; i++) { const d = x[i] - mean; sq += d * d; }
-  return { mean, std: Math.sqrt(sq / n) };
-}
-
 /** ‖x[from..to)‖₂ in float64. */
 export function rangeNorm(x: Float32Array, from: number, to: number): number {
   let sq = 0;
@@ -89,8 +79,8 @@ function layerStats(diag: Diagnostics, net: Network, ws: Workspace, batch: numbe
   const { fanIn, fanOut, wOffset, bOffset } = net.layout[l];
   const hidden = l < net.layout.length - 1;
   const n = batch * fanOut;
-  const act = meanStd(ws.act[l], n);
-  const pre = meanStd(ws.pre[l], n);
+  const act = meanVariance(ws.act[l], n);
+  const pre = meanVariance(ws.pre[l], n);
   const activation = net.spec.activation;
 
   let saturatedFrac = 0;
@@ -125,8 +115,8 @@ function layerStats(diag: Diagnostics, net: Network, ws: Workspace, batch: numbe
     layer: l,
     units: fanOut,
     actMean: act.mean,
-    actStd: act.std,
-    preStd: pre.std,
+    actStd: Math.sqrt(act.variance),
+    preStd: Math.sqrt(pre.variance),
     saturatedFrac,
     deadFrac,
     deltaNorm: rangeNorm(ws.delta[l], 0, n),

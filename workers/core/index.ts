@@ -13,6 +13,7 @@ export * from './clip.js';
 export * from './special.js';
 export * from './data.js';
 export * from './normalize.js';
+export * from './stats.js';
 export * from './diagnostics.js';
 export * from './theory.js';
 export * from './verdicts.js';

@@ -8,6 +8,7 @@ import { crossEntropyBackward, crossEntropyForward, mseBackward, mseForward } fr
 import { initBias, initWeights } from './init.js';
 import { createRng } from './rng.js';
 import { initName } from './labels.js';
+import { meanVariance } from './stats.js';
 
 export type { FloatArray } from './linear.js';
 
@@ -102,16 +103,6 @@ export function createNetwork(spec: NetworkSpec, seed: number, options: CreateNe
   return net;
 }
 
-/** Mean-subtracted variance of x[0..n), in float64. */
-function variance(x: FloatArray, n: number): number {
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i];
-  mean /= n;
-  let v = 0;
-  for (let i = 0; i < n; i++) { const d = x[i] - mean; v += d * d; }
-  return v / n;
-}
-
 /**
  * LSUV (Mishkin & Matas 2016) after the orthogonal start: layer by layer, W /= √Var(pre) on the batch until
  * |Var(pre) - 1| < 0.1, at most 10 tries per layer. Stops early on a layer whose variance is 0 or not finite.
@@ -125,7 +116,7 @@ function lsuvRescale<T extends FloatArray>(net: NetworkOf<T>, inputs: FloatArray
     // Layers before l are final and ws.act[l-1] holds their output, so each try re-runs layer l only.
     forwardLayers(net, ws, inputs, batch, l, l + 1);
     for (let tries = 0; tries < LSUV_MAX_TRIES; tries++) {
-      const v = variance(ws.pre[l], batch * fanOut);
+      const v = meanVariance(ws.pre[l], batch * fanOut).variance;
       if (!(v > 0) || !Number.isFinite(v) || Math.abs(v - 1) < LSUV_TOLERANCE) break;
       const scale = 1 / Math.sqrt(v);
       for (let i = 0; i < fanOut * fanIn; i++) w[i] *= scale;

@@ -3,8 +3,7 @@
 // Not here: loading iris/mnist from disk (workers/datasets.ts) and threads (workers/train-worker.ts).
 import { clipGradients, type ClipResult } from './clip.js';
 import {
-  type Dataset, DatasetError, datasetSize, generateDataset, identityOrder, selectProbe, shuffleInPlace,
-  splitDataset,
+  type Dataset, DatasetError, datasetSize, generateDataset, identityOrder, sampleRows, shuffleInPlace, splitDataset,
 } from './data.js';
 import { createDiagnostics, measureProbe, type ProbeBatch } from './diagnostics.js';
 import {
@@ -22,7 +21,8 @@ export interface TrainOptions {
   data?: Dataset;
   /**
    * The data stream to continue from (after a loader drew from it); default createRng(config.seed, 0).
-   * The stream is consumed in order: data set, split, probe batch, one shuffle per epoch.
+   * The stream is consumed in order: data set, split, one shuffle per epoch. The probe batch draws from its
+   * own stream (PROBE_STREAM), so train.probeSize never moves the batch order.
    */
   dataRng?: Rng;
   /** Observes each epoch's training-row order right after its shuffle (a view, valid during the call). */
@@ -38,6 +38,12 @@ export interface PreparedSplit {
   labels: Int32Array | Uint8Array;
   size: number;
 }
+
+/**
+ * The createRng stream of the probe batch. Taken: 0 data, 1 weights, 2 LSUV's default batch, 3 biases.
+ * A diagnostics setting must not change what the run trains on, so the probe does not draw from stream 0.
+ */
+export const PROBE_STREAM = 4;
 
 /** What a run trains and evaluates on, and the data stream positioned for the per-epoch shuffles. */
 export interface RunData {
@@ -124,7 +130,8 @@ export function prepareRunData(config: RunConfig, options: Pick<TrainOptions, 'd
   checkDataset(data);
   const split = splitDataset(data, config.dataset.valFraction, dataRng);
   normalizeSplit(split, config.dataset.normalize);
-  const probe = selectProbe(split.train, config.train.probeSize, dataRng);
+  // min(probeSize, training rows) distinct rows (sampleRows), drawn from their own stream
+  const probe = sampleRows(split.train, config.train.probeSize, createRng(config.seed, PROBE_STREAM));
   return {
     features: data.features,
     classes: data.classes,

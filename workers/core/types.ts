@@ -94,12 +94,12 @@ export interface LayerStats {
   actStd: number;
   preStd: number;          // std of the pre-activation
   saturatedFrac: number;   // fraction of (sample, unit) with phi'(h) < 5% of max phi' (sigmoid, tanh, softsign; else 0)
-  deadFrac: number;        // fraction of units outputting 0 for every probe sample (ReLU family; else 0)
+  deadFrac: number;        // fraction of units outputting 0 for every probe sample (relu hidden layers; else 0)
   deltaNorm: number;       // ||dL/d pre-activation|| over the probe batch (Frobenius)
   weightGradNorm: number;  // ||dL/dW|| on the probe batch
   weightNorm: number;      // ||W||
   updateRatio: number;     // ||W_now - W_at_previous_epoch|| / ||W_at_previous_epoch|| (0 at epoch 0)
-  distinctUnits: number;   // rows of W distinct within 1e-6 relative
+  distinctUnits: number;   // rows [W_i, b_i] distinct within 1e-6 relative (countDistinctUnits)
 }
 
 export interface EpochMetrics {

@@ -31,8 +31,11 @@ function percent(x: number): string {
   return `${format(100 * x)}%`;
 }
 
-/** Per-unit RMS of δ over the probe batch: ‖δ‖/√units, so layers of different widths compare fairly. */
-function deltaRms(layer: LayerStats): number {
+/**
+ * ‖δ‖/√units over the probe batch, so layers of different widths compare fairly. Not an RMS (that would also
+ * divide by √batch), but the batch is the same for every layer, so ratios between layers are the RMS ratios.
+ */
+function deltaPerUnit(layer: LayerStats): number {
   return layer.deltaNorm / Math.sqrt(layer.units);
 }
 
@@ -89,13 +92,13 @@ function deadVerdict(first: EpochMetrics, last: EpochMetrics): Verdict | null {
   };
 }
 
-/** The epoch-0 end-to-end ratios: activation std last/first hidden layer, δ RMS first/last hidden layer. */
+/** The epoch-0 end-to-end ratios: activation std last/first hidden layer, ‖δ‖/√units first/last hidden layer. */
 export function depthRatios(first: EpochMetrics): { activation: number; delta: number } | null {
   const hidden = hiddenLayers(first);
   if (hidden.length < 2) return null;
   const a = hidden[0];
   const b = hidden[hidden.length - 1];
-  return { activation: b.actStd / a.actStd, delta: deltaRms(a) / deltaRms(b) };
+  return { activation: b.actStd / a.actStd, delta: deltaPerUnit(a) / deltaPerUnit(b) };
 }
 
 function depthVerdicts(first: EpochMetrics): Verdict[] {
@@ -107,8 +110,8 @@ function depthVerdicts(first: EpochMetrics): Verdict[] {
   const limit = VERDICT_THRESHOLDS.depthRatio;
   const actText = `activation std ${format(a.actStd)} (layer ${a.layer}) → ${format(b.actStd)} (layer ${b.layer}), `
     + `×${format(ratios.activation)}`;
-  const deltaText = `δ RMS ${format(deltaRms(b))} (layer ${b.layer}) → ${format(deltaRms(a))} (layer ${a.layer}) `
-    + `toward the input, ×${format(ratios.delta)}`;
+  const deltaText = `‖δ‖/√units ${format(deltaPerUnit(b))} (layer ${b.layer}) → ${format(deltaPerUnit(a))} `
+    + `(layer ${a.layer}) toward the input, ×${format(ratios.delta)}`;
   const verdicts: Verdict[] = [];
   const vanishing: string[] = [];
   const exploding: string[] = [];
