@@ -116,7 +116,7 @@ export function ComparePage(props: ComparePageProps): string {
           caption={
             differing.length === 0
               ? 'The configs are identical.'
-              : `${differing.length} setting${differing.length === 1 ? '' : 's'} differ (highlighted); the rest are the same.`
+              : `${differing.length} setting${differing.length === 1 ? ' differs' : 's differ'} (highlighted); the rest are the same.`
           }
         >
           <div class="table-wrap">
