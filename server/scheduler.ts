@@ -1,15 +1,20 @@
 // The scheduler: turns queued runs into executor tasks, shares the threads fairly between sweeps, and records
 // every outcome through the store (the metrics writer for epochs). It owns no SQL and no HTML.
 //
-// Fairness: when a thread frees up, the next run comes from the active sweep that has had the fewest runs
-// dispatched since it became active (ties: the older sweep). A 5-run sweep started behind a 5,000-run sweep
-// therefore gets the free threads until it has caught up, and finishes in about its own run time.
+// Fairness: when a thread frees up, the next run comes from the active sweep with the lowest dispatch count
+// (ties: the older sweep). A sweep that joins starts its count at the lowest count among the active sweeps, minus
+// a head start of up to HEAD_START_RUNS (its own size if smaller). So a 5-run sweep started behind a 5,000-run
+// sweep gets the free threads for all its runs and finishes in about its own run time, while a second big sweep
+// gets its head start and then shares the threads evenly instead of starving the first.
 import type { Store } from '../db/store.js';
 import type { RunConfig } from '../workers/core/types.js';
 import type { EventBus } from './events.js';
 import type { Executor, RunProgress } from './executor.js';
 import type { MetricsWriter } from './metrics-writer.js';
 import { expandSweep, parseSweepSpec } from './sweep-spec.js';
+
+/** Runs a newly active sweep may dispatch before it shares the threads evenly with the sweeps already running. */
+export const HEAD_START_RUNS = 16;
 
 export interface SchedulerDeps {
   store: Store;
@@ -24,7 +29,7 @@ export interface SchedulerDeps {
 interface ActiveSweep {
   id: number;
   queue: number[];      // queued run ids in dispatch order
-  dispatched: number;   // runs handed out since activation (fair-share key)
+  dispatched: number;   // fair-share key: runs handed out, offset as the sweep joined
   running: number;
 }
 
@@ -82,7 +87,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const known = new Set(existing.queue);
       for (const id of queue) if (!known.has(id)) existing.queue.push(id);
     } else {
-      active.set(sweepId, { id: sweepId, queue, dispatched: 0, running: 0 });
+      let lowest = Infinity;
+      for (const sweep of active.values()) lowest = Math.min(lowest, sweep.dispatched);
+      const start = lowest === Infinity ? 0 : lowest - Math.min(queue.length, HEAD_START_RUNS);
+      active.set(sweepId, { id: sweepId, queue, dispatched: start, running: 0 });
     }
     settleSweep(sweepId);
     pump();

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { HEAD_START_RUNS } from '../../server/scheduler.js';
 import { openServices, type Services } from '../../server/services.js';
 import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
 
@@ -56,6 +57,29 @@ describe('scheduler', () => {
       await settle();
     }
     expect(store.sweepCounts(big.id).queued).toBeGreaterThan(150);
+  });
+
+  it('gives a second big sweep a head start, then shares the threads evenly instead of starving the first', async () => {
+    const { executor, scheduler, store } = setUp(2);
+    const first = scheduler.submit(seedsSpec('first', 300));
+    for (let i = 0; i < 100; i++) {
+      executor.finish(executor.runningIds()[0]!);
+      await settle();
+    }
+    const second = scheduler.submit(seedsSpec('second', 300));
+    const secondIds = new Set(store.listRuns(second.id, { limit: 1000 }).runs.map((r) => r.id));
+    const before = executor.dispatched.length;
+    for (let i = 0; i < HEAD_START_RUNS + 40; i++) {
+      executor.finish(executor.runningIds()[0]!);
+      await settle();
+    }
+    const next = executor.dispatched.slice(before);
+    expect(next.slice(0, HEAD_START_RUNS).every((id) => secondIds.has(id))).toBe(true);
+    const after = next.slice(HEAD_START_RUNS, HEAD_START_RUNS + 40);
+    const fromSecond = after.filter((id) => secondIds.has(id)).length;
+    expect(fromSecond).toBeGreaterThanOrEqual(19);
+    expect(fromSecond).toBeLessThanOrEqual(21);
+    expect(store.sweepCounts(first.id).queued).toBeGreaterThan(0);
   });
 
   it('stores every epoch and the result of a finished run, then finishes the sweep', async () => {
