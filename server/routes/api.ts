@@ -44,8 +44,9 @@ export function createApiRouter(deps: AppDeps): Router {
   /** A sweep with its counts per run status (and their total). */
   const sweepDetail = (id: number) => ({ ...store.getSweep(id), counts: store.sweepCounts(id) });
 
+  // Each preset with its full spec, so a client can change it and POST it back.
   router.get('/presets', (_req, res) => {
-    res.json(listPresets());
+    res.json(listPresets().map((preset) => ({ ...preset, spec: getPreset(preset.name).spec })));
   });
 
   // Body: a sweep spec, or {"preset": "<name>"}.

@@ -74,6 +74,8 @@ describe('JSON API', () => {
   it('lists presets and sweeps, and shows one sweep with counts per status', async () => {
     const presets = await json(get('/api/presets'));
     expect(presets.map((p: { name: string }) => p.name)).toContain('seed-tour');
+    const tour = presets.find((p: { name: string }) => p.name === 'seed-tour');
+    expect(tour).toMatchObject({ runs: 84, spec: { grid: { seed: [1, 2, 3] } } });
     const sweeps = await json(get('/api/sweeps'));
     expect(sweeps.length).toBeGreaterThanOrEqual(2);
     const sweep = await json(get('/api/sweeps/1'));
