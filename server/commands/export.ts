@@ -2,14 +2,13 @@
 import type { CliIo } from '../cli.js';
 import { openDatabase } from '../../db/open.js';
 import { createStore } from '../../db/store.js';
-import { exportPivot, exportRuns, PIVOT_METRICS, type PivotMetric } from '../exports/index.js';
+import { ExportFormatError, parseExportRequest, writeExport, type ExportRequest } from '../exports/index.js';
 import { resolveDbFile } from '../services.js';
 import { intOption, parseOptions, UsageError } from './args.js';
 
 export async function exportCommand(args: string[], io: CliIo): Promise<number> {
   let sweepId: number;
-  let format: string;
-  let pivot: string | undefined;
+  let request: ExportRequest;
   let dbFile: string;
   try {
     const { values, positionals } = parseOptions(args, {
@@ -19,12 +18,11 @@ export async function exportCommand(args: string[], io: CliIo): Promise<number> 
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one sweep id: initlab export <sweep-id> --format csv');
     sweepId = intOption(positionals[0], 'sweep-id', 1, Number.MAX_SAFE_INTEGER)!;
-    format = values.format!;
-    pivot = values.pivot;
-    const allowed = pivot ? ['md', 'csv', 'latex'] : ['csv', 'json', 'md'];
-    if (!allowed.includes(format)) throw new UsageError(`--format must be one of ${allowed.join(', ')}${pivot ? ' with --pivot' : ' (latex needs --pivot METRIC)'}`);
-    if (pivot && !(PIVOT_METRICS as readonly string[]).includes(pivot)) {
-      throw new UsageError(`--pivot must be one of ${PIVOT_METRICS.join(', ')}`);
+    try {
+      request = parseExportRequest(values.format!, values.pivot);
+    } catch (error) {
+      if (!(error instanceof ExportFormatError)) throw error;
+      throw new UsageError(`--${error.field} ${error.message}`);
     }
     dbFile = resolveDbFile(values.db);
   } catch (error) {
@@ -41,9 +39,7 @@ export async function exportCommand(args: string[], io: CliIo): Promise<number> 
   }
   try {
     const store = createStore(db);
-    store.getSweep(sweepId);
-    if (pivot) await exportPivot(store, sweepId, pivot as PivotMetric, format as 'md' | 'csv' | 'latex', io.stdout);
-    else await exportRuns(store, sweepId, format as 'csv' | 'json' | 'md', io.stdout);
+    await writeExport(store, sweepId, request, io.stdout);
     return 0;
   } catch (error) {
     io.stderr.write(`initlab export: ${(error as Error).message}\n`);

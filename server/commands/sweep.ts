@@ -3,7 +3,7 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import type { CliIo } from '../cli.js';
 import { ConfigError } from '../../workers/run-config.js';
-import { ExportFormatError, exportPivot, exportRuns, formatFromFilename } from '../exports/index.js';
+import { ExportFormatError, formatFromFilename, parseExportRequest, writeExport } from '../exports/index.js';
 import { getPreset, listPresets } from '../presets.js';
 import { openServices, type Services } from '../services.js';
 import { intOption, parseOptions, UsageError } from './args.js';
@@ -119,10 +119,9 @@ async function runToCompletion(services: Services, sweepId: number, exportFile: 
   }
   if (exportFile) {
     // A .tex file gets the LaTeX pivot of final validation accuracy; the others the runs table.
-    const { format } = formatFromFilename(exportFile);
+    const { format, pivot } = formatFromFilename(exportFile);
     const out = createWriteStream(exportFile);
-    if (format === 'latex') await exportPivot(store, sweepId, 'final_val_acc', 'latex', out);
-    else await exportRuns(store, sweepId, format, out);
+    await writeExport(store, sweepId, parseExportRequest(format, pivot ? 'final_val_acc' : undefined), out);
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     io.stderr.write(`initlab: wrote ${exportFile}\n`);
   }

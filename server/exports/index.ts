@@ -2,7 +2,7 @@
 // initializer × activation pivot of one metric (Markdown, CSV, LaTeX). See docs/exports.md for the formats.
 import { extname } from 'node:path';
 import type { Store } from '../../db/store.js';
-import { pivotChunks, type PivotFormat, type PivotMetric } from './pivot.js';
+import { PIVOT_METRICS, isPivotMetric, pivotChunks, type PivotFormat, type PivotMetric } from './pivot.js';
 import { runsChunks, type RunsFormat } from './runs.js';
 import { writeChunks, type ExportSink, type WriteChunksOptions } from './stream.js';
 
@@ -18,6 +18,42 @@ export class ExportFormatError extends Error {
   override readonly name = 'ExportFormatError';
   readonly code = 'unsupported_format';
   readonly status = 400;
+  /** The request field at fault ('format' or 'pivot'); callers name it their way (a query parameter, a flag). */
+  constructor(message: string, readonly field: 'format' | 'pivot' = 'format') {
+    super(message);
+  }
+}
+
+/** What to export: one row per run, or the initializer × activation pivot of one metric. */
+export type ExportRequest =
+  | { kind: 'runs'; format: RunsFormat }
+  | { kind: 'pivot'; format: PivotFormat; metric: PivotMetric };
+
+const RUNS_FORMATS: readonly string[] = ['csv', 'json', 'md'];
+const PIVOT_FORMATS: readonly string[] = ['md', 'csv', 'latex'];
+
+/** Checks a format and optional pivot metric as a user gave them; ExportFormatError says which one is wrong. */
+export function parseExportRequest(format: string, pivot?: string): ExportRequest {
+  if (pivot === undefined) {
+    if (!RUNS_FORMATS.includes(format)) {
+      throw new ExportFormatError(`must be one of ${RUNS_FORMATS.join(', ')} (latex needs a pivot metric)`);
+    }
+    return { kind: 'runs', format: format as RunsFormat };
+  }
+  if (!isPivotMetric(pivot)) throw new ExportFormatError(`must be one of ${PIVOT_METRICS.join(', ')}`, 'pivot');
+  if (!PIVOT_FORMATS.includes(format)) {
+    throw new ExportFormatError(`must be one of ${PIVOT_FORMATS.join(', ')} with a pivot`);
+  }
+  return { kind: 'pivot', format: format as PivotFormat, metric: pivot };
+}
+
+/** Streams an export request to `out` (see exportRuns and exportPivot). */
+export function writeExport(
+  store: Store, sweepId: number, request: ExportRequest, out: ExportSink, options?: WriteChunksOptions,
+): Promise<void> {
+  return request.kind === 'runs'
+    ? exportRuns(store, sweepId, request.format, out, options)
+    : exportPivot(store, sweepId, request.metric, request.format, out, options);
 }
 
 /**

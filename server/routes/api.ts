@@ -2,7 +2,9 @@
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../app.js';
 import { HttpError, NotFoundError } from '../errors.js';
-import { ExportAbortedError, exportPivot, exportRuns, PIVOT_METRICS, type PivotMetric } from '../exports/index.js';
+import {
+  ExportAbortedError, ExportFormatError, parseExportRequest, writeExport, type ExportRequest,
+} from '../exports/index.js';
 import { getPreset, listPresets } from '../presets.js';
 
 const EXPORT_TYPES: Record<string, string> = {
@@ -101,21 +103,18 @@ export function createApiRouter(deps: AppDeps): Router {
   router.get('/sweeps/:id/export', async (req, res) => {
     const id = parseId(req.params.id, 'sweep');
     const sweep = store.getSweep(id);
-    const format = queryString(req, 'format') ?? 'csv';
-    const pivot = queryString(req, 'pivot');
-    const allowed = pivot ? ['md', 'csv', 'latex'] : ['csv', 'json', 'md'];
-    if (!allowed.includes(format)) {
-      throw new HttpError(400, 'bad_query', `query parameter "format" must be one of ${allowed.join(', ')}${pivot ? ' with pivot' : ''}`);
-    }
-    if (pivot && !(PIVOT_METRICS as readonly string[]).includes(pivot)) {
-      throw new HttpError(400, 'bad_query', `query parameter "pivot" must be one of ${PIVOT_METRICS.join(', ')}`);
-    }
-    const ext = format === 'latex' ? 'tex' : format;
-    const base = `initlab-sweep-${sweep.id}${pivot ? `-pivot-${pivot}` : ''}.${ext}`;
-    res.type(EXPORT_TYPES[format]!).attachment(base);
+    let request: ExportRequest;
     try {
-      if (pivot) await exportPivot(store, id, pivot as PivotMetric, format as 'md' | 'csv' | 'latex', res);
-      else await exportRuns(store, id, format as 'csv' | 'json' | 'md', res);
+      request = parseExportRequest(queryString(req, 'format') ?? 'csv', queryString(req, 'pivot'));
+    } catch (error) {
+      if (!(error instanceof ExportFormatError)) throw error;
+      throw new HttpError(400, 'bad_query', `query parameter "${error.field}" ${error.message}`);
+    }
+    const ext = request.format === 'latex' ? 'tex' : request.format;
+    const base = `initlab-sweep-${sweep.id}${request.kind === 'pivot' ? `-pivot-${request.metric}` : ''}.${ext}`;
+    res.type(EXPORT_TYPES[request.format]!).attachment(base);
+    try {
+      await writeExport(store, id, request, res);
     } catch (error) {
       if (error instanceof ExportAbortedError) return; // the client went away mid-download
       throw error;

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../db/errors.js';
 import type { Store } from '../../db/store.js';
-import { ExportFormatError, exportRuns, formatFromFilename } from '../../server/exports/index.js';
+import { ExportFormatError, exportRuns, formatFromFilename, parseExportRequest } from '../../server/exports/index.js';
 import { memoryStore, summary } from '../db/fixtures.js';
 import { collect } from './collect.js';
 
@@ -140,5 +140,26 @@ describe('export entry points', () => {
     expect(formatFromFilename('paper/pivot.tex')).toEqual({ format: 'latex', pivot: true });
     expect(() => formatFromFilename('data.xlsx')).toThrow(ExportFormatError);
     expect(() => formatFromFilename('noext')).toThrow(/\.csv, \.json, \.md or \.tex/);
+  });
+});
+
+describe('parseExportRequest', () => {
+  it('takes the runs table in csv, json or md, and a pivot in md, csv or latex', () => {
+    expect(parseExportRequest('json')).toEqual({ kind: 'runs', format: 'json' });
+    expect(parseExportRequest('latex', 'best_val_acc')).toEqual({ kind: 'pivot', format: 'latex', metric: 'best_val_acc' });
+  });
+
+  it('names the field at fault', () => {
+    const fault = (format: string, pivot?: string) => {
+      try {
+        parseExportRequest(format, pivot);
+      } catch (error) {
+        return { field: (error as ExportFormatError).field, message: (error as Error).message };
+      }
+      return null;
+    };
+    expect(fault('latex')).toMatchObject({ field: 'format', message: expect.stringContaining('latex needs a pivot') });
+    expect(fault('json', 'final_val_acc')).toMatchObject({ field: 'format' });
+    expect(fault('md', 'nonsense')).toMatchObject({ field: 'pivot', message: expect.stringContaining('final_val_acc') });
   });
 });
