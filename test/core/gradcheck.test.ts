@@ -5,7 +5,7 @@ import { ACTIVATIONS, type ActivationSpec, type LossName, type NetworkSpec } fro
 import {
   activationBackward, activationForward, dphi, maxDerivative, phi,
 } from '../../workers/core/activations.js';
-import { linearBackward, linearForward, matmulAccumulate, transpose } from '../../workers/core/linear.js';
+import { linearBackward, linearForward, linearScratchSize, matmulAccumulate, transpose } from '../../workers/core/linear.js';
 import {
   crossEntropyBackward, crossEntropyForward, mseBackward, mseForward,
 } from '../../workers/core/loss.js';
@@ -158,6 +158,7 @@ describe('linear layer', () => {
   const B = 7;
   const C = 6;
   const OC = 9;
+  const scratch = new Float64Array(linearScratchSize(B, C, OC));
 
   it('linearBackward matches finite differences for inputs, weights and bias', () => {
     const rng = createRng(5, 0);
@@ -167,13 +168,13 @@ describe('linear layer', () => {
     const dout = randomArray(rng, B * OC);
     const out = new Float64Array(B * OC);
     const objective = () => {
-      linearForward(out, inp, weight, bias, B, C, OC);
+      linearForward(out, inp, weight, bias, B, C, OC, scratch);
       return dot(dout, out);
     };
     const dinp = new Float64Array(B * C);
     const dweight = new Float64Array(OC * C);
     const dbias = new Float64Array(OC);
-    linearBackward(dinp, dweight, dbias, dout, inp, weight, B, C, OC);
+    linearBackward(dinp, dweight, dbias, dout, inp, weight, B, C, OC, scratch);
     expect(maxRelativeError(dinp, numericGradient(inp, objective))).toBeLessThan(1e-8);
     expect(maxRelativeError(dweight, numericGradient(weight, objective))).toBeLessThan(1e-8);
     expect(maxRelativeError(dbias, numericGradient(bias, objective))).toBeLessThan(1e-8);
@@ -186,8 +187,8 @@ describe('linear layer', () => {
     const bias = randomArray(rng, OC);
     const out = new Float64Array(B * OC);
     const noBias = new Float64Array(B * OC);
-    linearForward(out, inp, weight, bias, B, C, OC);
-    linearForward(noBias, inp, weight, null, B, C, OC);
+    linearForward(out, inp, weight, bias, B, C, OC, scratch);
+    linearForward(noBias, inp, weight, null, B, C, OC, scratch);
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < OC; o++) {
         let s = 0;
@@ -206,14 +207,14 @@ describe('linear layer', () => {
     const dinp = new Float64Array(B * C);
     const dweight = new Float64Array(OC * C);
     const dbias = new Float64Array(OC);
-    linearBackward(dinp, dweight, dbias, dout, inp, weight, B, C, OC);
+    linearBackward(dinp, dweight, dbias, dout, inp, weight, B, C, OC, scratch);
     const once = { dinp: dinp.slice(), dweight: dweight.slice(), dbias: dbias.slice() };
-    linearBackward(dinp, dweight, dbias, dout, inp, weight, B, C, OC);
+    linearBackward(dinp, dweight, dbias, dout, inp, weight, B, C, OC, scratch);
     for (let i = 0; i < dinp.length; i++) expect(dinp[i]).toBeCloseTo(2 * once.dinp[i], 12);
     for (let i = 0; i < dweight.length; i++) expect(dweight[i]).toBeCloseTo(2 * once.dweight[i], 12);
     for (let i = 0; i < dbias.length; i++) expect(dbias[i]).toBeCloseTo(2 * once.dbias[i], 12);
     const dweight2 = new Float64Array(OC * C);
-    linearBackward(null, dweight2, null, dout, inp, weight, B, C, OC);
+    linearBackward(null, dweight2, null, dout, inp, weight, B, C, OC, scratch);
     for (let i = 0; i < dweight2.length; i++) expect(dweight2[i]).toBeCloseTo(once.dweight[i], 12);
   });
 });

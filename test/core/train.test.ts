@@ -223,7 +223,7 @@ describe('initlab train', () => {
     expect(lines.slice(0, 3).map((l) => l.epoch)).toEqual([0, 1, 2]);
     expect(lines[0].layers).toHaveLength(2);
     const result = lines[3];
-    expect(Object.keys(result).sort()).toEqual(['divergence', 'durationMs', 'epochsCompleted', 'status', 'theoryPreVar', 'verdicts']);
+    expect(Object.keys(result).sort()).toEqual(['backend', 'cpuPath', 'divergence', 'durationMs', 'epochsCompleted', 'status', 'theoryPreVar', 'verdicts']);
     expect(result).toMatchObject({ status: 'succeeded', epochsCompleted: 2, divergence: null });
     expect(s.err()).toBe('');
   });

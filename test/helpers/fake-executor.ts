@@ -51,7 +51,7 @@ export function createFakeExecutor(threads: number) {
       for (let e = 0; e <= epochs; e++) p.onProgress({ type: 'epoch', runId, metrics: fakeEpoch(e) });
       p.resolve({
         status: 'succeeded', verdicts: [{ kind: 'healthy', evidence: 'fake' }], divergence: null,
-        theoryPreVar: [1], durationMs: 5, epochsCompleted: epochs,
+        theoryPreVar: [1], backend: 'ts', cpuPath: 'js', durationMs: 5, epochsCompleted: epochs,
       });
     },
     fail(runId, message) {

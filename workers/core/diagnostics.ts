@@ -4,7 +4,8 @@
 import { dphi, maxDerivative } from './activations.js';
 import { gradNorm } from './clip.js';
 import { activationName } from './labels.js';
-import { forwardBackward, type Network, type Workspace } from './network.js';
+import type { Engine } from './engine.js';
+import type { Network, Workspace } from './network.js';
 import { meanVariance } from './stats.js';
 import type { LayerStats } from './types.js';
 
@@ -48,11 +49,13 @@ export interface ProbeResult {
 }
 
 /**
- * Runs forwardBackward on the probe batch (overwriting net.grads and ws buffers) and measures every layer.
- * Then remembers the current parameters for the next call's updateRatio.
+ * Runs the engine's forwardBackward on the probe batch (overwriting net.grads and ws buffers) and measures every
+ * layer. Then remembers the current parameters for the next call's updateRatio.
  */
-export function measureProbe(diag: Diagnostics, net: Network, ws: Workspace, probe: ProbeBatch): ProbeResult {
-  const loss = forwardBackward(net, ws, probe.inputs, probe.targets, probe.batch);
+export function measureProbe(
+  diag: Diagnostics, net: Network, ws: Workspace, probe: ProbeBatch, engine: Pick<Engine, 'forwardBackward'>,
+): ProbeResult {
+  const loss = engine.forwardBackward(probe.inputs, probe.targets, probe.batch);
   const layers: LayerStats[] = [];
   for (let l = 0; l < net.layout.length; l++) layers.push(layerStats(diag, net, ws, probe.batch, l));
   const result = { loss, gradNorm: gradNorm(net.grads), layers };

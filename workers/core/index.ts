@@ -17,4 +17,5 @@ export * from './stats.js';
 export * from './diagnostics.js';
 export * from './theory.js';
 export * from './verdicts.js';
+export * from './engine.js';
 export * from './train.js';

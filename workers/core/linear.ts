@@ -1,6 +1,6 @@
 // The fully connected layer's kernels over flat row-major buffers, llm.c style: outputs first, then inputs and
-// weights, then sizes. This module is the seam a WebAssembly SIMD backend would replace: every matrix product
-// of training goes through matmulAccumulate. Generic over FloatArray so tests can run the same loops in float64.
+// weights, then sizes. Every matrix product of the TypeScript backend goes through matmulAccumulate (the native
+// backend, native/, has its own kernels). Generic over FloatArray so tests can run the same loops in float64.
 //
 // Why "transpose, then axpy": in V8, a 4×4 register block that adds rows of b into rows of out (contiguous inner
 // loop, no loop-carried dependency) measured ~5.5 GFLOP/s on 784×256 layers, against ~2 GFLOP/s for dot-product
@@ -10,17 +10,13 @@
 /** A flat buffer of floats: Float32Array in training, Float64Array in gradient checks. */
 export type FloatArray = Float32Array | Float64Array;
 
-// Transpose scratch, one per element type, grown on demand (so steady-state training never allocates).
-let scratch32 = new Float32Array(0);
-let scratch64 = new Float64Array(0);
+/** The transpose scratch linearForward (C·OC) and linearBackward (OC·B) need; the workspace holds one. */
+export function linearScratchSize(B: number, C: number, OC: number): number {
+  return Math.max(C * OC, OC * B);
+}
 
-function scratchLike(like: FloatArray, n: number): FloatArray {
-  if (like instanceof Float64Array) {
-    if (scratch64.length < n) scratch64 = new Float64Array(n);
-    return scratch64;
-  }
-  if (scratch32.length < n) scratch32 = new Float32Array(n);
-  return scratch32;
+function checkScratch(scratch: FloatArray, n: number): void {
+  if (scratch.length < n) throw new RangeError(`scratch holds ${scratch.length} values, need ${n}`);
 }
 
 /** out (C, R) = inpᵀ for inp (R, C). */
@@ -109,34 +105,36 @@ export function matmulAccumulate(out: FloatArray, a: FloatArray, b: FloatArray, 
   }
 }
 
-/** out = inp · weightᵀ + bias. Overwrites out's first B·OC entries; bias may be null. */
+/** out = inp · weightᵀ + bias. Overwrites out's first B·OC entries; bias may be null. scratch: ≥ C·OC values. */
 export function linearForward(
   out: FloatArray, inp: FloatArray, weight: FloatArray, bias: FloatArray | null,
-  B: number, C: number, OC: number,
+  B: number, C: number, OC: number, scratch: FloatArray,
 ): void {
   // inp (B, C), weight (OC, C), bias (OC), out (B, OC)
+  checkScratch(scratch, C * OC);
   for (let b = 0; b < B; b++) {
     const row = b * OC;
     if (bias === null) out.fill(0, row, row + OC);
     else for (let o = 0; o < OC; o++) out[row + o] = bias[o];
   }
-  const weightT = scratchLike(weight, C * OC);
+  const weightT = scratch;
   transpose(weightT, weight, OC, C);
   matmulAccumulate(out, inp, weightT, B, C, OC);
 }
 
 /**
  * Backward of linearForward. ACCUMULATES (+=) into dinp, dweight and dbias (zero them first when not shared).
- * dinp may be null (the first layer needs no input gradient); so may dbias.
+ * dinp may be null (the first layer needs no input gradient); so may dbias. scratch: ≥ OC·B values.
  */
 export function linearBackward(
   dinp: FloatArray | null, dweight: FloatArray, dbias: FloatArray | null,
   dout: FloatArray, inp: FloatArray, weight: FloatArray,
-  B: number, C: number, OC: number,
+  B: number, C: number, OC: number, scratch: FloatArray,
 ): void {
   // dout (B, OC), inp (B, C), weight (OC, C) → dinp (B, C), dweight (OC, C), dbias (OC)
+  checkScratch(scratch, OC * B);
   if (dinp !== null) matmulAccumulate(dinp, dout, weight, B, OC, C); // dinp += dout · W
-  const doutT = scratchLike(dout, OC * B);
+  const doutT = scratch;
   transpose(doutT, dout, B, OC);
   matmulAccumulate(dweight, doutT, inp, OC, B, C); // dW += doutᵀ · inp
   if (dbias !== null) {

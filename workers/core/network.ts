@@ -2,7 +2,7 @@
 // Parameter layout: for each layer in order, W row-major (fanOut, fanIn), then its bias (fanOut); grads alike.
 // The loops are generic over FloatArray, so a float64 copy of a network (toFloat64) runs the same code in tests.
 import type { NetworkSpec } from './types.js';
-import { type FloatArray, linearBackward, linearForward } from './linear.js';
+import { type FloatArray, linearBackward, linearForward, linearScratchSize } from './linear.js';
 import { activationBackward, activationForward } from './activations.js';
 import { crossEntropyBackward, crossEntropyForward, mseBackward, mseForward } from './loss.js';
 import { initBias, initWeights } from './init.js';
@@ -38,6 +38,7 @@ export interface WorkspaceOf<T extends FloatArray> {
   delta: T[]; // per layer, (maxBatch, fanOut) dL/dpre of the last backward (batch-mean loss)
   probs: T;   // (maxBatch, outputs) softmax probabilities for cross_entropy after computeLoss/forwardBackward
   dact: T;    // scratch (maxBatch, max layer width): dL/d(activation) of the layer being back-propagated
+  scratch: T; // the transpose scratch of linearForward/linearBackward (linearScratchSize of the largest layer)
   // Views of the parameter and gradient buffers per layer, rebuilt if net.params/grads are replaced.
   viewsOf: { params: T; grads: T } | null;
   weights: T[];
@@ -141,6 +142,7 @@ export function createWorkspace<T extends FloatArray>(net: NetworkOf<T>, maxBatc
     maxBatch, pre, act, delta,
     probs: makeLike(net.params, maxBatch * net.spec.outputs),
     dact: makeLike(net.params, maxBatch * width),
+    scratch: makeLike(net.params, Math.max(...net.layout.map((l) => linearScratchSize(maxBatch, l.fanIn, l.fanOut)))),
     viewsOf: null, weights: [], biases: [], dweights: [], dbiases: [],
   };
   bindViews(net, ws);
@@ -176,7 +178,7 @@ function forwardLayers<T extends FloatArray>(
   let x: FloatArray = from === 0 ? inputs : ws.act[from - 1];
   for (let l = from; l < upTo; l++) {
     const { fanIn, fanOut } = net.layout[l];
-    linearForward(ws.pre[l], x, ws.weights[l], ws.biases[l], batch, fanIn, fanOut);
+    linearForward(ws.pre[l], x, ws.weights[l], ws.biases[l], batch, fanIn, fanOut, ws.scratch);
     if (l < last) activationForward(ws.act[l], ws.pre[l], batch * fanOut, net.spec.activation);
     x = ws.act[l];
   }
@@ -219,10 +221,10 @@ export function forwardBackward<T extends FloatArray>(
   for (let l = last; l >= 0; l--) {
     const { fanIn, fanOut } = layout[l];
     if (l === 0) {
-      linearBackward(null, ws.dweights[0], ws.dbiases[0], ws.delta[0], inputs, ws.weights[0], batch, fanIn, fanOut);
+      linearBackward(null, ws.dweights[0], ws.dbiases[0], ws.delta[0], inputs, ws.weights[0], batch, fanIn, fanOut, ws.scratch);
     } else {
       ws.dact.fill(0, 0, batch * fanIn);
-      linearBackward(ws.dact, ws.dweights[l], ws.dbiases[l], ws.delta[l], ws.act[l - 1], ws.weights[l], batch, fanIn, fanOut);
+      linearBackward(ws.dact, ws.dweights[l], ws.dbiases[l], ws.delta[l], ws.act[l - 1], ws.weights[l], batch, fanIn, fanOut, ws.scratch);
       activationBackward(ws.delta[l - 1], ws.dact, ws.pre[l - 1], ws.act[l - 1], batch * fanIn, net.spec.activation);
     }
   }

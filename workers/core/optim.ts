@@ -8,6 +8,15 @@ import type { LayerLayout } from './network.js';
 export interface Optimizer {
   /** Updates params in place from grads (grads are not modified). */
   step(params: Float32Array, grads: Float32Array): void;
+  /** The state buffers (parameter layout), shared with the native backend: momentum's buf, adam's m and v. */
+  readonly state: OptimizerState;
+}
+
+/** An optimizer's state, each buffer in the parameter layout (null where the optimizer keeps none). */
+export interface OptimizerState {
+  momentum: Float32Array | null; // momentum: buf
+  m: Float32Array | null;        // adam: first moment
+  v: Float32Array | null;        // adam: second moment
 }
 
 /** Updates params[from..to) from grads with decay coefficient `decay` (0: none). */
@@ -30,6 +39,7 @@ export function createOptimizer(train: RunConfig['train'], layout: LayerLayout[]
   const decay = Math.fround(train.weightDecay);
   let update: RangeUpdate;
   let beforeStep = (): void => {};
+  const state: OptimizerState = { momentum: null, m: null, v: null };
   switch (train.optimizer) {
     case 'sgd':
       // p -= lr · (g + wd·p)
@@ -46,6 +56,7 @@ export function createOptimizer(train: RunConfig['train'], layout: LayerLayout[]
       const mu = train.momentum;
       const nesterov = train.nesterov;
       const buf = new Float32Array(numParams);
+      state.momentum = buf;
       update = (params, grads, from, to, wd) => {
         for (let i = from; i < to; i++) {
           const g = wd === 0 ? grads[i] : grads[i] + wd * params[i];
@@ -62,6 +73,8 @@ export function createOptimizer(train: RunConfig['train'], layout: LayerLayout[]
       const { beta1, beta2, eps } = train;
       const m = new Float32Array(numParams);
       const v = new Float32Array(numParams);
+      state.m = m;
+      state.v = v;
       let t = 0;
       let stepSize = 0;
       let sqrtBc2 = 0;
@@ -84,6 +97,7 @@ export function createOptimizer(train: RunConfig['train'], layout: LayerLayout[]
     }
   }
   return {
+    state,
     step(params, grads) {
       beforeStep();
       stepLayers(layout, params, grads, decay, update);

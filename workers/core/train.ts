@@ -1,14 +1,12 @@
 // The training loop: one run of a config on a data set, evaluated at initialization and after every epoch.
 // Everything the step loop touches (batch buffers, workspace, optimizer state) is allocated before it starts.
 // Not here: loading iris/mnist from disk (workers/datasets.ts) and threads (workers/train-worker.ts).
-import { clipGradients, type ClipResult } from './clip.js';
 import {
   type Dataset, DatasetError, datasetSize, generateDataset, identityOrder, sampleRows, shuffleInPlace, splitDataset,
 } from './data.js';
 import { createDiagnostics, measureProbe, type ProbeBatch } from './diagnostics.js';
-import {
-  computeLoss, countCorrect, createNetwork, createWorkspace, forward, forwardBackward, type Network, type Workspace,
-} from './network.js';
+import { createTsEngine, type EngineFactory } from './engine.js';
+import { createNetwork, createWorkspace, type Network, type Workspace } from './network.js';
 import { meanSquare, normalizeSplit } from './normalize.js';
 import { createOptimizer } from './optim.js';
 import { createRng, type Rng } from './rng.js';
@@ -29,6 +27,8 @@ export interface TrainOptions {
   onShuffle?: (epoch: number, order: Int32Array) => void;
   /** Called once before epoch 0 with the mean-field pre-activation variance per layer (RunResult.theoryPreVar). */
   onStart?: (theoryPreVar: number[]) => void;
+  /** The engine that computes the steps; default the TypeScript reference (createTsEngine). */
+  engine?: EngineFactory;
 }
 
 /** A split ready to train on: inputs (N, D), one-hot targets (N, K). */
@@ -160,37 +160,21 @@ export function trainRun(
   const theoryPreVar = theoryPreVariance(spec, inputMeanSquare);
   options.onStart?.(theoryPreVar);
   const optimizer = createOptimizer(config.train, net.layout, net.numParams);
-  const clip = config.train.clip;
 
   const B = Math.min(config.train.batchSize, train.size);
   const ws = createWorkspace(net, Math.max(B, probe.batch));
+  const engine = (options.engine ?? createTsEngine)({ net, ws, optimizer, train: config.train });
   const diag = createDiagnostics(net);
-  const batchInputs = new Float32Array(B * D);
-  const batchTargets = new Float32Array(B * K);
   const order = identityOrder(train.size);
 
   const epochs: EpochMetrics[] = [];
   let divergence: Divergence | null = null;
   let step = 0;
 
-  /** Mean loss and accuracy over a whole split, forward only, in chunks of the workspace size. */
-  const evaluateSplit = (inputs: Float32Array, targets: Float32Array, size: number) => {
-    let lossSum = 0;
-    let correct = 0;
-    for (let start = 0; start < size; start += ws.maxBatch) {
-      const n = Math.min(ws.maxBatch, size - start);
-      const chunkTargets = targets.subarray(start * K, (start + n) * K);
-      forward(net, ws, inputs.subarray(start * D, (start + n) * D), n);
-      lossSum += computeLoss(net, ws, chunkTargets, n) * n;
-      correct += countCorrect(ws, chunkTargets, n, K);
-    }
-    return { loss: lossSum / size, acc: correct / size };
-  };
-
   const evaluate = (epoch: number, clippedSteps: number): EpochMetrics => {
-    const trainEval = evaluateSplit(train.inputs, train.targets, train.size);
-    const valEval = evaluateSplit(val.inputs, val.targets, val.size);
-    const probeResult = measureProbe(diag, net, ws, probe);
+    const trainEval = engine.evaluate(train);
+    const valEval = engine.evaluate(val);
+    const probeResult = measureProbe(diag, net, ws, probe, engine);
     return {
       epoch,
       step,
@@ -210,7 +194,7 @@ export function trainRun(
     let first: number | null = null;
     for (let start = 0; start < train.size; start += ws.maxBatch) {
       const n = Math.min(ws.maxBatch, train.size - start);
-      forward(net, ws, train.inputs.subarray(start * D, (start + n) * D), n);
+      engine.forward(train.inputs.subarray(start * D, (start + n) * D), n);
       const layer = firstNonFiniteActivation(net, ws, n);
       if (layer !== null && (first === null || layer < first)) first = layer;
     }
@@ -234,39 +218,22 @@ export function trainRun(
   // Epoch 0, before any step: a network already non-finite at initialization diverges at step 0.
   divergence = evaluateOrDiverge(0, 0);
 
-  const clipResult: ClipResult = { norm: 0, clipped: false };
   for (let epoch = 1; epoch <= config.train.epochs && divergence === null; epoch++) {
     shuffleInPlace(order, dataRng);
     options.onShuffle?.(epoch, order);
-    let clippedSteps = 0;
-    for (let start = 0; start < train.size; start += B) {
-      // batch (n, D) and targets (n, K) gathered from the shuffled order
-      const n = Math.min(B, train.size - start);
-      for (let r = 0; r < n; r++) {
-        const src = order[start + r];
-        for (let d = 0; d < D; d++) batchInputs[r * D + d] = train.inputs[src * D + d];
-        for (let k = 0; k < K; k++) batchTargets[r * K + k] = train.targets[src * K + k];
-      }
-      const loss = forwardBackward(net, ws, batchInputs, batchTargets, n);
-      if (!Number.isFinite(loss)) {
-        // Parameters that went non-finite in the previous step show up here first as a non-finite loss.
-        const badParams = firstNonFiniteLayer(net, net.params);
-        divergence = badParams !== null
-          ? { epoch, step, layer: badParams, quantity: 'parameter' }
-          : { epoch, step: step + 1, layer: firstNonFiniteActivation(net, ws, n), quantity: 'loss' };
-        break;
-      }
-      const { norm, clipped } = clipGradients(net.grads, clip, clipResult);
-      if (!Number.isFinite(norm)) {
-        divergence = { epoch, step: step + 1, layer: firstNonFiniteLayer(net, net.grads), quantity: 'gradient' };
-        break;
-      }
-      if (clipped) clippedSteps++;
-      optimizer.step(net.params, net.grads);
-      step++;
+    const result = engine.trainEpoch(order, train, B, step);
+    step += result.steps;
+    if (result.stop === 'loss') {
+      // Parameters that went non-finite in the previous step show up here first as a non-finite loss.
+      const badParams = firstNonFiniteLayer(net, net.params);
+      divergence = badParams !== null
+        ? { epoch, step, layer: badParams, quantity: 'parameter' }
+        : { epoch, step: step + 1, layer: firstNonFiniteActivation(net, ws, result.stopBatch), quantity: 'loss' };
+    } else if (result.stop === 'gradient') {
+      divergence = { epoch, step: step + 1, layer: firstNonFiniteLayer(net, net.grads), quantity: 'gradient' };
+    } else {
+      divergence = evaluateOrDiverge(epoch, result.clippedSteps);
     }
-    if (divergence !== null) break;
-    divergence = evaluateOrDiverge(epoch, clippedSteps);
   }
 
   return {
@@ -275,6 +242,8 @@ export function trainRun(
     verdicts: computeVerdicts(epochs, divergence),
     divergence,
     theoryPreVar,
+    backend: engine.backend,
+    cpuPath: engine.cpuPath,
     durationMs: Date.now() - startedMs,
   };
 }

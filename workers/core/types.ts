@@ -141,5 +141,8 @@ export interface RunResult {
   divergence: Divergence | null;
   /** Mean-field pre-activation variance per layer at initialization (q_l), to overlay on measured preStd^2 at epoch 0. */
   theoryPreVar: number[];
+  /** The engine that computed the run ('ts' or 'native') and its instruction set ('js', 'avx512', 'avx2', ...). */
+  backend: 'ts' | 'native';
+  cpuPath: string;
   durationMs: number;
 }
