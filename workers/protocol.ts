@@ -2,11 +2,17 @@
 // Both sides import these types; nothing else crosses the thread boundary.
 import type { MessagePort } from 'node:worker_threads';
 import type { EpochMetrics, RunConfig, RunResult } from './core/types.js';
+import type { BackendName } from './core/engine.js';
 
-/** What the server hands a worker: one run. `port` is transferred and carries progress back. */
+/**
+ * What the server hands a worker: one run. `port` is transferred and carries progress back. `backend` and
+ * `cpuPath` pin the engine (a replay asks for the original run's); absent, the worker uses its default.
+ */
 export interface TrainTask {
   runId: number;
   config: RunConfig;
+  backend?: BackendName;
+  cpuPath?: string;
   port: MessagePort;
 }
 

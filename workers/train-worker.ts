@@ -4,13 +4,14 @@ import { runTraining } from './run.js';
 import type { ProgressMessage, TrainTask, TrainTaskResult } from './protocol.js';
 
 export default function trainTask(task: TrainTask): TrainTaskResult {
-  const { runId, config, port } = task;
+  const { runId, config, port, backend, cpuPath } = task;
   const send = (message: ProgressMessage) => port.postMessage(message);
   try {
     const result = runTraining(
       config,
       (metrics) => send({ type: 'epoch', runId, metrics }),
       (theoryPreVar) => send({ type: 'start', runId, theoryPreVar }),
+      { backend, cpuPath },
     );
     const { epochs, ...rest } = result;
     return { ...rest, epochsCompleted: epochs.at(-1)?.epoch ?? 0 };
