@@ -103,8 +103,17 @@ CREATE TABLE layer_metrics (
 ) WITHOUT ROWID;
 `;
 
+// Which engine computed a run ('ts' or 'native', as workers/core/engine.ts names them) and the instruction set its
+// kernels used ('js' for ts; 'avx512', 'avx2', 'sse2' or 'generic' natively). Written with the run's result, so
+// NULL while a run is queued, running or failed, and in runs finished before this step.
+const runBackend = `
+ALTER TABLE runs ADD COLUMN backend TEXT CHECK (backend IS NULL OR backend IN ('ts', 'native'));
+ALTER TABLE runs ADD COLUMN cpu_path TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(initialSchema) },
+  { version: 2, name: 'runs record their backend and CPU path', up: (db) => db.exec(runBackend) },
 ];
 
 export function schemaVersion(db: Database): number {

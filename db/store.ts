@@ -75,7 +75,7 @@ const SORT_COLUMNS: Record<RunSortKey, string> = {
 const RESET_RESULTS = `error = NULL, verdicts = NULL, divergence = NULL, theory_pre_var = NULL, started_at = NULL,
   finished_at = NULL, duration_ms = NULL, epochs_completed = 0, final_train_loss = NULL, final_train_acc = NULL,
   final_val_loss = NULL, final_val_acc = NULL, best_train_loss = NULL, best_train_acc = NULL, best_val_loss = NULL,
-  best_val_acc = NULL`;
+  best_val_acc = NULL, backend = NULL, cpu_path = NULL`;
 
 const COUNT_COLUMNS = RUN_STATUSES.map((s) => `COALESCE(SUM(runs.status = '${s}'), 0) AS ${s}`).join(', ');
 
@@ -139,7 +139,8 @@ export function createStore(db: Database): Store {
          theory_pre_var = @theoryPreVar, finished_at = @finishedAt, duration_ms = @durationMs,
          epochs_completed = @epochsCompleted, final_train_loss = @finalTrainLoss, final_train_acc = @finalTrainAcc,
          final_val_loss = @finalValLoss, final_val_acc = @finalValAcc, best_train_loss = @bestTrainLoss,
-         best_train_acc = @bestTrainAcc, best_val_loss = @bestValLoss, best_val_acc = @bestValAcc
+         best_train_acc = @bestTrainAcc, best_val_loss = @bestValLoss, best_val_acc = @bestValAcc,
+         backend = @backend, cpu_path = @cpuPath
        WHERE id = @id`),
     computeFinals: db.prepare<[number, number], RunFinals>(
       `SELECT last.train_loss AS finalTrainLoss, last.train_acc AS finalTrainAcc, last.val_loss AS finalValLoss,
@@ -303,6 +304,8 @@ export function createStore(db: Database): Store {
       finishedAt: summary.finishedAt ?? Date.now(),
       durationMs: summary.durationMs,
       epochsCompleted: summary.epochsCompleted,
+      backend: summary.backend ?? null,
+      cpuPath: summary.cpuPath ?? null,
     });
     return getRun(runId);
   });

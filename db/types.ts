@@ -111,7 +111,13 @@ export interface Run extends RunFinals {
   finishedAt: number | null;
   durationMs: number | null;
   epochsCompleted: number;
+  /** The engine that computed the run and its CPU path ('native' · 'avx512', 'ts' · 'js'); null until it finishes. */
+  backend: RunBackendName | null;
+  cpuPath: string | null;
 }
+
+/** Training backends (the names of workers/core/engine.ts's BACKENDS, mirrored: db/ imports nothing else). */
+export type RunBackendName = 'ts' | 'native';
 
 /** What finishRun takes: the worker's result minus its epochs (those arrive through the metrics writer). */
 export interface RunSummary {
@@ -122,6 +128,9 @@ export interface RunSummary {
   durationMs: number;
   epochsCompleted: number;
   finishedAt?: number;
+  /** The backend and CPU path that computed the run; stored as NULL when omitted. */
+  backend?: RunBackendName;
+  cpuPath?: string;
   /** Summary columns; computed from the stored epoch_metrics when omitted. */
   finals?: RunFinals;
 }

@@ -58,5 +58,8 @@ export function runColumns(sweep: Sweep): RunColumn[] {
     })),
     { name: 'epochs_completed', kind: 'number', cell: (run) => run.epochsCompleted },
     { name: 'duration_ms', kind: 'number', cell: (run) => run.durationMs },
+    // The engine that computed the run ('ts' · 'js', 'native' · 'avx2', ...); empty until the run finishes.
+    { name: 'backend', kind: 'text', cell: (run) => run.backend },
+    { name: 'cpu_path', kind: 'text', cell: (run) => run.cpuPath },
   ];
 }

@@ -68,6 +68,8 @@ export function summary(overrides: Partial<RunSummary> = {}): RunSummary {
     durationMs: 1234,
     epochsCompleted: 3,
     finishedAt: 5000,
+    backend: 'ts',
+    cpuPath: 'js',
     ...overrides,
   };
 }

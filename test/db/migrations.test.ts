@@ -1,12 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SchemaVersionError } from '../../db/errors.js';
 import { MIGRATIONS, applyMigrations, schemaVersion, type Migration } from '../../db/migrations.js';
 import { openDatabase } from '../../db/open.js';
 import { createStore } from '../../db/store.js';
-import { createGridSweep } from './fixtures.js';
+import { createGridSweep, summary } from './fixtures.js';
 
 const dirs: string[] = [];
 function tempFile(name = 'initlab.db'): string {
@@ -70,8 +71,9 @@ describe('openDatabase', () => {
 });
 
 describe('applyMigrations', () => {
+  const next = MIGRATIONS.length + 1;
   const extra: Migration = {
-    version: 2, name: 'add a note column', up: (db) => db.exec(`ALTER TABLE sweeps ADD COLUMN note TEXT`),
+    version: next, name: 'add a note column', up: (db) => db.exec(`ALTER TABLE sweeps ADD COLUMN note TEXT`),
   };
 
   it('applies only the steps after the recorded version', () => {
@@ -79,8 +81,8 @@ describe('applyMigrations', () => {
     openDatabase(file).close();
     const db = openDatabase(file);
     expect(applyMigrations(db, MIGRATIONS)).toEqual([]);
-    expect(applyMigrations(db, [...MIGRATIONS, extra])).toEqual([2]);
-    expect(schemaVersion(db)).toBe(2);
+    expect(applyMigrations(db, [...MIGRATIONS, extra])).toEqual([next]);
+    expect(schemaVersion(db)).toBe(next);
     const columns = db.prepare(`SELECT name FROM pragma_table_info('sweeps')`).pluck().all();
     expect(columns).toContain('note');
     db.close();
@@ -89,10 +91,10 @@ describe('applyMigrations', () => {
   it('rolls a failing step back and leaves the version where it was', () => {
     const db = openDatabase(':memory:');
     const broken: Migration = {
-      version: 2, name: 'half done', up: (d) => { d.exec(`CREATE TABLE scratch (x)`); d.exec(`NOT SQL`); },
+      version: next, name: 'half done', up: (d) => { d.exec(`CREATE TABLE scratch (x)`); d.exec(`NOT SQL`); },
     };
     expect(() => applyMigrations(db, [...MIGRATIONS, broken])).toThrow();
-    expect(schemaVersion(db)).toBe(1);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'scratch'`).pluck().get()).toBe(0);
     db.close();
   });
@@ -107,6 +109,37 @@ describe('applyMigrations', () => {
   it('refuses a migration list whose versions are out of order', () => {
     const db = openDatabase(':memory:');
     expect(() => applyMigrations(db, [{ ...extra, version: 3 }])).toThrow(/expected 1/);
+    db.close();
+  });
+});
+
+describe('migration 2: runs record their backend and CPU path', () => {
+  it('adds backend and cpu_path to a version-1 database, leaving its finished runs NULL', () => {
+    // A database as the first release left it: schema version 1, one sweep with a finished and a queued run.
+    const file = tempFile('v1.db');
+    mkdirSync(dirname(file), { recursive: true });
+    const v1 = new BetterSqlite3(file);
+    applyMigrations(v1, MIGRATIONS.slice(0, 1));
+    v1.exec(`INSERT INTO sweeps (id, name, spec, created_at) VALUES (1, 'old', '{}', 1000);
+      INSERT INTO runs (id, sweep_id, position, config, hash, seed, init_label, activation_label, status,
+                        verdicts, started_at, finished_at, duration_ms, epochs_completed, final_val_acc)
+        VALUES (1, 1, 0, '{"seed":1}', 'a', 1, 'zeros', 'tanh', 'succeeded', '[]', 10, 20, 10, 3, 0.5),
+               (2, 1, 1, '{"seed":2}', 'b', 2, 'zeros', 'tanh', 'queued', NULL, NULL, NULL, NULL, 0, NULL);`);
+    expect(schemaVersion(v1)).toBe(1);
+    v1.close();
+
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    const columns = db.prepare(`SELECT name FROM pragma_table_info('runs')`).pluck().all();
+    expect(columns).toEqual(expect.arrayContaining(['backend', 'cpu_path']));
+    const store = createStore(db);
+    expect(store.getRun(1)).toMatchObject({ status: 'succeeded', finalValAcc: 0.5, backend: null, cpuPath: null });
+
+    // New results on the migrated file record their backend; the old run keeps NULL.
+    store.startRun(2);
+    store.finishRun(2, summary({ backend: 'ts', cpuPath: 'js' }));
+    expect(store.getRun(2)).toMatchObject({ backend: 'ts', cpuPath: 'js' });
+    expect(store.getRun(1)).toMatchObject({ backend: null, cpuPath: null });
     db.close();
   });
 });

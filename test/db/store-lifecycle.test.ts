@@ -107,6 +107,30 @@ describe('a run through its life', () => {
     expect(run.theoryPreVar).toEqual([1, NaN, -Infinity]);
   });
 
+  it('records the backend and CPU path a run finished on, and forgets them when the run is queued again', () => {
+    const store = memoryStore();
+    const { runIds } = createGridSweep(store, { seeds: [1, 2] });
+    expect(store.getRun(runIds[0])).toMatchObject({ backend: null, cpuPath: null });
+    store.startRun(runIds[0]);
+    expect(store.getRun(runIds[0])).toMatchObject({ backend: null, cpuPath: null });
+    expect(store.finishRun(runIds[0], summary({ backend: 'native', cpuPath: 'avx2' })))
+      .toMatchObject({ backend: 'native', cpuPath: 'avx2' });
+    store.requeueRun(runIds[0]);
+    expect(store.getRun(runIds[0])).toMatchObject({ status: 'queued', backend: null, cpuPath: null });
+
+    store.startRun(runIds[1]);
+    const { backend: _b, cpuPath: _c, ...withoutBackend } = summary();
+    expect(store.finishRun(runIds[1], withoutBackend)).toMatchObject({ backend: null, cpuPath: null });
+  });
+
+  it('refuses a backend name outside ts and native at the bottom', () => {
+    const store = memoryStore();
+    const { runIds } = createGridSweep(store);
+    store.startRun(runIds[0]);
+    expect(() => store.finishRun(runIds[0], summary({ backend: 'cuda' as 'native' }))).toThrow(/CHECK constraint/);
+    expect(store.getRun(runIds[0])).toMatchObject({ status: 'running', backend: null });
+  });
+
   it('takes final values from the caller when given and records a divergence', () => {
     const store = memoryStore();
     const { runIds } = createGridSweep(store);

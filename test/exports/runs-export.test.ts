@@ -27,6 +27,8 @@ function trickySweep(): { store: Store; id: number; runIds: number[] } {
   });
   store.startRun(runIds[0]);
   store.finishRun(runIds[0], summary({
+    backend: 'native',
+    cpuPath: 'avx2',
     verdicts: [{ kind: 'healthy', evidence: '' }, { kind: 'saturated', evidence: '' }],
     finals: { finalTrainLoss: 0.25, finalTrainAcc: 0.9, finalValLoss: -0.5, finalValAcc: 0.875, bestTrainLoss: 0.2,
       bestTrainAcc: 0.95, bestValLoss: Infinity, bestValAcc: 0.88 },
@@ -44,7 +46,7 @@ async function exportText(store: Store, id: number, format: 'csv' | 'json' | 'md
 
 const HEADER = ['sweep_id', 'sweep', 'run_id', 'model.init', 'model.activation', 'model.hidden', 'train.lr', 'seed',
   'status', 'verdicts', 'final_train_loss', 'final_train_acc', 'final_val_loss', 'final_val_acc', 'best_train_loss',
-  'best_train_acc', 'best_val_loss', 'best_val_acc', 'epochs_completed', 'duration_ms'];
+  'best_train_acc', 'best_val_loss', 'best_val_acc', 'epochs_completed', 'duration_ms', 'backend', 'cpu_path'];
 
 describe('runs export as CSV', () => {
   it('writes one RFC 4180 row per run with the varying config paths as columns, and parses back', async () => {
@@ -59,13 +61,13 @@ describe('runs export as CSV', () => {
       sweep_id: String(id), run_id: String(runIds[0]), 'model.init': 'xavier_uniform', 'model.activation': 'tanh',
       'model.hidden': '[8,8]', 'train.lr': '0.05', seed: '1', status: 'succeeded', verdicts: 'healthy;saturated',
       final_train_loss: '0.25', final_val_loss: '-0.5', final_val_acc: '0.875', best_val_loss: 'Infinity',
-      epochs_completed: '3', duration_ms: '1234',
+      epochs_completed: '3', duration_ms: '1234', backend: 'native', cpu_path: 'avx2',
     });
     expect(rows[1]).toMatchObject({
       'model.init': 'normal(std=0.01)', 'model.activation': 'leaky_relu(0.2)', 'train.lr': '-1', status: 'failed',
-      verdicts: '', final_val_acc: '', duration_ms: '5',
+      verdicts: '', final_val_acc: '', duration_ms: '5', backend: '', cpu_path: '',
     });
-    expect(rows[2].status).toBe('queued');
+    expect(rows[2]).toMatchObject({ status: 'queued', backend: '', cpu_path: '' });
   });
 
   it('neutralises formula-like text but not negative numbers', async () => {
@@ -87,9 +89,12 @@ describe('runs export as JSON', () => {
     expect(rows[0]).toMatchObject({
       sweep_id: id, run_id: runIds[0], 'model.hidden': [8, 8], seed: 1, verdicts: ['healthy', 'saturated'],
       final_val_loss: -0.5, best_val_loss: null,   // JSON has no Infinity
+      backend: 'native', cpu_path: 'avx2',
     });
     expect(rows[0].sweep).toBe('=SUM(A1:A9), "quoted"\nsecond line');   // JSON is not a spreadsheet: no prefix
-    expect(rows[1]).toMatchObject({ 'model.init': { name: 'normal', std: 0.01 }, verdicts: null, final_val_acc: null });
+    expect(rows[1]).toMatchObject({
+      'model.init': { name: 'normal', std: 0.01 }, verdicts: null, final_val_acc: null, backend: null, cpu_path: null,
+    });
   });
 
   it('writes an empty array for a sweep without runs', async () => {
@@ -114,6 +119,8 @@ describe('runs export as Markdown', () => {
     expect(lines[4]).toContain('| &lt;b&gt;relu&lt;/b&gt; &amp; &quot;x&quot; &#124; y |');
     expect(lines.join('\n')).not.toMatch(/<b>/);
     expect(lines[2]).toContain('| 0.875 |');
+    expect(lines[2]).toMatch(/\| 1234 \| native \| avx2 \|$/);
+    expect(lines[1]).toMatch(/\| ---: \| --- \| --- \|$/);   // duration right-aligned; backend and CPU path are text
   });
 });
 
