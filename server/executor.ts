@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import type { BackendName } from '../workers/core/engine.js';
 import type { RunConfig } from '../workers/core/types.js';
 import type { ProgressMessage, TrainTask, TrainTaskResult } from '../workers/protocol.js';
 
@@ -13,6 +14,9 @@ export type RunProgress = Exclude<ProgressMessage, { type: 'end' }>;
 export interface RunJob {
   runId: number;
   config: RunConfig;
+  /** The engine to train on; without a CPU path the worker picks the backend's best (see server/backend-choice.ts). */
+  backend: BackendName;
+  cpuPath?: string;
 }
 
 export interface Executor {
@@ -68,7 +72,7 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
       if (message.type === 'end') ended();
       else onProgress(message);
     });
-    const task: TrainTask = { runId: job.runId, config: job.config, port: port2 };
+    const task: TrainTask = { runId: job.runId, config: job.config, backend: job.backend, cpuPath: job.cpuPath, port: port2 };
     try {
       const result = (await pool.run(task, { transferList: [port2], signal })) as TrainTaskResult;
       await endReceived;

@@ -8,6 +8,7 @@
 // gets its head start and then shares the threads evenly instead of starving the first.
 import type { Store } from '../db/store.js';
 import type { RunConfig } from '../workers/core/types.js';
+import { type BackendPin, defaultRunBackend, describeBackend, type RunBackend, runRequest, specPin } from './backend-choice.js';
 import type { EventBus } from './events.js';
 import type { Executor, RunProgress } from './executor.js';
 import type { MetricsWriter } from './metrics-writer.js';
@@ -23,6 +24,11 @@ export interface SchedulerDeps {
   events: EventBus;
   /** Runs per sweep above which a spec is refused (default 5,000). */
   maxRunsPerSweep?: number;
+  /**
+   * The backend of runs whose sweep pins none, resolved once by the caller (`--backend`, INITLAB_BACKEND);
+   * default: this process's default (native when the addon loads, else ts).
+   */
+  backend?: RunBackend;
   now?: () => number;
 }
 
@@ -31,6 +37,8 @@ interface ActiveSweep {
   queue: number[];      // queued run ids in dispatch order
   dispatched: number;   // fair-share key: runs handed out, offset as the sweep joined
   running: number;
+  /** The spec's `backend` / `cpuPath`, if it pins them. */
+  pin: BackendPin | null;
 }
 
 interface RunningRun {
@@ -62,7 +70,10 @@ export interface Scheduler {
   cancel(sweepId: number): void;
   /** Re-queues a sweep's runs with the given statuses (default failed, diverged, cancelled); returns how many. */
   rerun(sweepId: number, statuses?: Array<'failed' | 'diverged' | 'cancelled'>): number;
-  /** Runs one finished run's config again as a new one-run sweep; returns the new sweep's id. */
+  /**
+   * Runs one run's config again as a new one-run sweep, pinned to the backend and CPU path the run recorded (or
+   * else its sweep's pin), so the replay computes the same numbers bit for bit. Returns the new sweep's id.
+   */
   replay(runId: number): SubmitResult;
   /** Resolves when the sweep has no queued or running runs left. */
   waitForSweep(sweepId: number): Promise<void>;
@@ -75,6 +86,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { store, executor, writer, events } = deps;
   const now = deps.now ?? Date.now;
   const maxRuns = deps.maxRunsPerSweep ?? 5000;
+  const defaultBackend = deps.backend ?? defaultRunBackend();
   const active = new Map<number, ActiveSweep>();
   const running = new Map<number, RunningRun>();
   const waiters = new Map<number, Array<() => void>>();
@@ -90,7 +102,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       let lowest = Infinity;
       for (const sweep of active.values()) lowest = Math.min(lowest, sweep.dispatched);
       const start = lowest === Infinity ? 0 : lowest - Math.min(queue.length, HEAD_START_RUNS);
-      active.set(sweepId, { id: sweepId, queue, dispatched: start, running: 0 });
+      const pin = specPin(store.getSweep(sweepId).spec);
+      active.set(sweepId, { id: sweepId, queue, dispatched: start, running: 0, pin });
     }
     settleSweep(sweepId);
     pump();
@@ -132,7 +145,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: [message.metrics] });
     };
     executor
-      .run({ runId, config }, onProgress, entry.controller.signal)
+      .run({ runId, config, ...runRequest(sweep.pin, defaultBackend) }, onProgress, entry.controller.signal)
       .then(
         (result) => {
           if (entry.cancelled) return; // finished just as the cancel came in: it stays cancelled
@@ -144,6 +157,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
             theoryPreVar: result.theoryPreVar,
             durationMs: result.durationMs,
             epochsCompleted: result.epochsCompleted,
+            backend: result.backend,
+            cpuPath: result.cpuPath,
             finishedAt: now(),
           });
           events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: result.status });
@@ -239,10 +254,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     replay(runId) {
       const run = store.getRun(runId);
       const sweep = store.getSweep(run.sweepId);
+      const pin: BackendPin | null = run.backend !== null
+        ? { backend: run.backend, ...(run.cpuPath !== null ? { cpuPath: run.cpuPath } : {}) }
+        : specPin(sweep.spec);
+      const on = pin === null ? '' : ` on the ${describeBackend(pin)}`;
       return this.submit({
         name: `replay of run ${runId} (${sweep.name})`,
-        description: `Replays run ${runId} of sweep ${sweep.id} with the same config and seed.`,
+        description: `Replays run ${runId} of sweep ${sweep.id} with the same config and seed${on}.`,
         base: run.config,
+        ...pin,
       });
     },
 

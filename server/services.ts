@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../db/open.js';
 import { createStore, type Store } from '../db/store.js';
 import { lockDatabase } from './db-lock.js';
+import { defaultRunBackend, type RunBackend } from './backend-choice.js';
 import { createEventBus, type EventBus } from './events.js';
 import { createLocalExecutor, type Executor } from './executor.js';
 import { createMetricsWriter, type MetricsWriter } from './metrics-writer.js';
@@ -24,6 +25,8 @@ export interface ServiceOptions {
   maxHeapMb?: number;
   maxRunsPerSweep?: number;
   eventIntervalMs?: number;
+  /** The backend of runs whose sweep pins none, resolved once (the CLI's --backend); default: this process's default. */
+  backend?: RunBackend;
 }
 
 export interface Services {
@@ -34,6 +37,8 @@ export interface Services {
   events: EventBus;
   executor: Executor;
   scheduler: Scheduler;
+  /** The default backend every run's task carries unless its sweep pins another. */
+  backend: RunBackend;
   /** Stops dispatching, aborts running runs (the next start requeues them), flushes and closes everything. */
   close(): Promise<void>;
 }
@@ -63,12 +68,14 @@ export function openServices(options: ServiceOptions = {}): Services {
       workerFile: options.workerFile,
       maxHeapMb: options.maxHeapMb,
     });
+  const backend = options.backend ?? defaultRunBackend();
   const scheduler = createScheduler({
     store,
     executor,
     writer,
     events,
     maxRunsPerSweep: options.maxRunsPerSweep,
+    backend,
   });
   let closed = false;
   return {
@@ -79,6 +86,7 @@ export function openServices(options: ServiceOptions = {}): Services {
     events,
     executor,
     scheduler,
+    backend,
     async close() {
       if (closed) return;
       closed = true;

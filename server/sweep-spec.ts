@@ -6,6 +6,8 @@ import { activationLabel, initLabel } from '../workers/core/labels.js';
 import type { RunConfig } from '../workers/core/types.js';
 import { IRIS_SAMPLES, MNIST_FEATURES } from '../workers/datasets.js';
 import { ConfigError, parseRunConfig, type FieldIssue } from '../workers/run-config.js';
+import { BACKENDS, type BackendName } from '../workers/core/engine.js';
+import { backendPinIssues } from './backend-choice.js';
 import { canonicalJson, configHash } from './config-hash.js';
 import {
   getPath, isPlainObject, isRunConfigPath, listRunConfigPaths, pathBelow, PathConflictError, pathsOverlap, setPath,
@@ -38,6 +40,9 @@ export interface SweepSpec {
   random?: { samples: number; space: Record<string, Distribution> };
   /** Seeds the random draws (not the runs: a run's seed is its config's `seed`). */
   randomSeed: number;
+  /** Pins every run of the sweep to this backend (default: the server's), and to `cpuPath` on it if given. */
+  backend?: BackendName;
+  cpuPath?: string;
 }
 
 export interface PlannedRun {
@@ -84,6 +89,9 @@ const sweepSpecSchema = z.strictObject({
   }, { error: 'expected {"samples": n, "space": {path: distribution}}' }).optional(),
   randomSeed: z.number({ error: 'expected a whole number' }).int('expected a whole number')
     .min(0, 'expected 0 or more').max(2 ** 32 - 1, 'expected at most 4294967295').default(0),
+  backend: z.enum(BACKENDS, { error: `expected one of ${BACKENDS.map((b) => `"${b}"`).join(', ')}` }).optional(),
+  cpuPath: z.string({ error: 'expected a string, e.g. "avx2"' }).min(1, 'expected a CPU path, e.g. "avx2"')
+    .max(32, 'expected at most 32 characters').optional(),
 });
 
 const DISTRIBUTION_HINT =
@@ -181,13 +189,14 @@ function blameValue(issue: FieldIssue, axisPath: string, at: string): FieldIssue
 
 /**
  * Validates a sweep spec: its shape, the base config, every axis path, every grid value and random range
- * (each applied to the base alone). Throws ConfigError (what = 'sweep spec') listing each bad field by path.
+ * (each applied to the base alone), and that a pinned backend and CPU path run on this machine.
+ * Throws ConfigError (what = 'sweep spec') listing each bad field by path.
  */
 export function parseSweepSpec(input: unknown): SweepSpec {
   const shape = sweepSpecSchema.safeParse(input);
   if (!shape.success) throw new ConfigError(zodIssues(shape.error).slice(0, MAX_ISSUES), 'sweep spec');
   const raw = shape.data;
-  const issues: FieldIssue[] = [];
+  const issues: FieldIssue[] = [...backendPinIssues(raw.backend, raw.cpuPath)];
 
   const baseIssues = runConfigIssues(() => structuredClone(raw.base))
     .map((issue) => ({ path: formatPath(['base', issue.path]), message: issue.message }));
@@ -249,6 +258,8 @@ export function parseSweepSpec(input: unknown): SweepSpec {
   const spec: SweepSpec = { name: raw.name, base: raw.base, grid: raw.grid, randomSeed: raw.randomSeed };
   if (raw.description !== undefined) spec.description = raw.description;
   if (raw.random) spec.random = { samples: raw.random.samples, space };
+  if (raw.backend !== undefined) spec.backend = raw.backend;
+  if (raw.cpuPath !== undefined) spec.cpuPath = raw.cpuPath;
   return spec;
 }
 

@@ -248,10 +248,12 @@ function fmt(value: number): string {
 
 /**
  * The form values that build exactly the runs of `spec` (same resolved configs), or null when the form cannot
- * express it (random search, other grid axes, settings the form does not show); such specs open as JSON.
+ * express it (random search, other grid axes, a pinned backend, settings the form does not show); such specs
+ * open as JSON.
  */
 export function specToFormValues(spec: SweepSpec, preset = ''): SweepFormValues | null {
   if (spec.random) return null;
+  if (spec.backend !== undefined || spec.cpuPath !== undefined) return null;   // the form has no backend fields
   if (Object.keys(spec.grid).some((k) => k !== 'model.init' && k !== 'model.activation' && k !== 'seed')) return null;
   let base;
   try {

@@ -1,4 +1,6 @@
-// An in-test executor: records which runs were dispatched and lets the test finish them one by one.
+// An in-test executor: records which runs were dispatched (and the jobs, with the backend each asked for) and lets
+// the test finish them one by one. A finished run reports the backend and CPU path its job asked for, as a worker
+// does ('js' for ts; without a CPU path, native reports 'generic', standing in for the worker's best path).
 import type { Executor, RunJob, RunProgress } from '../../server/executor.js';
 import type { EpochMetrics } from '../../workers/core/types.js';
 import type { TrainTaskResult } from '../../workers/protocol.js';
@@ -23,17 +25,21 @@ interface Pending {
 
 export function createFakeExecutor(threads: number) {
   const dispatched: number[] = [];
+  const jobs: RunJob[] = [];
   const pending = new Map<number, Pending>();
   const executor: Executor & {
     dispatched: number[];
+    jobs: RunJob[];
     runningIds(): number[];
     finish(runId: number, epochs?: number): void;
     fail(runId: number, message: string): void;
   } = {
     threads,
     dispatched,
+    jobs,
     run(job, onProgress, signal) {
       dispatched.push(job.runId);
+      jobs.push(job);
       return new Promise<TrainTaskResult>((resolve, reject) => {
         onProgress({ type: 'start', runId: job.runId, theoryPreVar: [1] });
         pending.set(job.runId, { job, onProgress, resolve, reject });
@@ -51,7 +57,8 @@ export function createFakeExecutor(threads: number) {
       for (let e = 0; e <= epochs; e++) p.onProgress({ type: 'epoch', runId, metrics: fakeEpoch(e) });
       p.resolve({
         status: 'succeeded', verdicts: [{ kind: 'healthy', evidence: 'fake' }], divergence: null,
-        theoryPreVar: [1], backend: 'ts', cpuPath: 'js', durationMs: 5, epochsCompleted: epochs,
+        theoryPreVar: [1], backend: p.job.backend,
+        cpuPath: p.job.cpuPath ?? (p.job.backend === 'ts' ? 'js' : 'generic'), durationMs: 5, epochsCompleted: epochs,
       });
     },
     fail(runId, message) {

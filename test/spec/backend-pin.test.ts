@@ -1,0 +1,77 @@
+// A sweep spec's `backend` and `cpuPath`: their shape, and whether this machine can run them. The addon loader is
+// replaced by a test double so both kinds of machine (native built with some CPU paths, or not built) are checked
+// whatever this machine has.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseSweepSpec } from '../../server/sweep-spec.js';
+import { issuesOf, plan } from './helpers.js';
+
+const machine = vi.hoisted(() => ({ cpuPaths: null as string[] | null }));
+vi.mock('../../workers/native/addon.js', () => ({
+  loadAddon: () => (machine.cpuPaths === null
+    ? { addon: null, reason: 'build/Release/initlab_native.node was not built (test double)' }
+    : { addon: { cpuPaths: () => machine.cpuPaths }, reason: null }),
+}));
+
+const base = { base: { model: { hidden: [4] }, train: { epochs: 1 } }, grid: { seed: [1, 2] } };
+
+describe('sweep spec backend and cpuPath', () => {
+  afterEach(() => {
+    machine.cpuPaths = null;
+  });
+
+  it('keeps a pinned backend and CPU path, and the same runs as without them', () => {
+    const spec = parseSweepSpec({ ...base, backend: 'ts', cpuPath: 'js' });
+    expect(spec).toMatchObject({ backend: 'ts', cpuPath: 'js' });
+    expect(parseSweepSpec(spec)).toEqual(spec);
+    const hashes = (input: unknown) => plan(input).runs.map((r) => r.hash);
+    expect(hashes({ ...base, backend: 'ts' })).toEqual(hashes(base));
+    expect(parseSweepSpec(base)).not.toHaveProperty('backend');
+    expect(parseSweepSpec(base)).not.toHaveProperty('cpuPath');
+  });
+
+  it('names a backend that is neither ts nor native, and a CPU path that is not a string', () => {
+    expect(issuesOf(() => parseSweepSpec({ ...base, backend: 'cuda' }))).toEqual([
+      { path: 'backend', message: 'expected one of "ts", "native"' },
+    ]);
+    expect(issuesOf(() => parseSweepSpec({ ...base, backend: 'ts', cpuPath: 2 }))).toEqual([
+      { path: 'cpuPath', message: 'expected a string, e.g. "avx2"' },
+    ]);
+    expect(issuesOf(() => parseSweepSpec({ ...base, backend: 'ts', cpuPath: '' }))[0].path).toBe('cpuPath');
+  });
+
+  it('asks for the backend when only a CPU path is given', () => {
+    machine.cpuPaths = ['avx2', 'generic'];
+    expect(issuesOf(() => parseSweepSpec({ ...base, cpuPath: 'avx2' }))).toEqual([
+      { path: 'cpuPath', message: expect.stringContaining('expected "backend" too') },
+    ]);
+  });
+
+  it('refuses a CPU path the ts backend does not run on', () => {
+    expect(issuesOf(() => parseSweepSpec({ ...base, backend: 'ts', cpuPath: 'avx2' }))).toEqual([
+      { path: 'cpuPath', message: 'the ts backend runs on CPU path "js", not "avx2"' },
+    ]);
+  });
+
+  it('accepts native and each CPU path the machine runs, and names one it does not', () => {
+    machine.cpuPaths = ['avx2', 'sse2', 'generic'];
+    expect(parseSweepSpec({ ...base, backend: 'native' })).toMatchObject({ backend: 'native' });
+    for (const cpuPath of ['avx2', 'sse2', 'generic']) {
+      expect(parseSweepSpec({ ...base, backend: 'native', cpuPath })).toMatchObject({ backend: 'native', cpuPath });
+    }
+    expect(issuesOf(() => parseSweepSpec({ ...base, backend: 'native', cpuPath: 'avx512' }))).toEqual([
+      { path: 'cpuPath', message: 'CPU path "avx512" is not available on this machine (it runs: avx2, sse2, generic)' },
+    ]);
+  });
+
+  it('names the backend when native is asked for on a machine without the addon', () => {
+    expect(issuesOf(() => parseSweepSpec({ ...base, backend: 'native', cpuPath: 'avx2' }))).toEqual([
+      { path: 'backend', message: expect.stringMatching(/^the native backend is unavailable: .*not built \(test double\)/) },
+    ]);
+  });
+
+  it('reports a backend issue beside the spec\'s other issues', () => {
+    const paths = issuesOf(() => parseSweepSpec({ ...base, backend: 'native', grid: { 'model.init': ['nope'] } }))
+      .map((issue) => issue.path);
+    expect(paths).toEqual(['backend', 'grid.model.init[0]']);
+  });
+});
