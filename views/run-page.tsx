@@ -22,6 +22,9 @@ export interface RunHeadProps {
   error: string | null;
   divergence: { epoch: number; step: number; layer: number | null; quantity: string } | null;
   verdicts: Array<{ kind: string; evidence: string; value?: number }> | null;
+  /** The engine that computed the run and its CPU path; null until the run finishes (and for older runs). */
+  backend: string | null;
+  cpuPath: string | null;
 }
 
 export interface ReplayCheck {
@@ -65,6 +68,13 @@ export function RunHead(props: RunHeadProps): string {
         <span safe>{`epoch ${props.epochsCompleted} of ${props.epochs}`}</span>
         <span safe>{`val. accuracy ${formatPercent(props.finalValAcc)} · val. loss ${formatMetric(props.finalValLoss)}`}</span>
         <span class="eta" safe>{when}</span>
+        {props.backend !== null ? (
+          <span class="eta backend" title="training backend · CPU path" safe>
+            {props.cpuPath !== null ? `${props.backend} · ${props.cpuPath}` : props.backend}
+          </span>
+        ) : (
+          ''
+        )}
       </div>
       <div style="margin-top:6px">
         <VerdictBadges verdicts={props.verdicts} />

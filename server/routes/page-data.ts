@@ -518,6 +518,8 @@ export function runHead(run: Run): RunHeadProps {
     error: run.error,
     divergence: run.divergence,
     verdicts: run.verdicts,
+    backend: run.backend,
+    cpuPath: run.cpuPath,
   };
 }
 

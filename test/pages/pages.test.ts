@@ -108,6 +108,29 @@ describe('dashboard pages', () => {
     expect(html).toContain(`action="/runs/${runId}/replay"`);
   });
 
+  it('shows the backend and CPU path a run finished on in its status line, escaped, and none while it waits', async () => {
+    const runId = services.store.listRuns(sweepId, { limit: 1 }).runs[0].id;
+    const { backend, cpuPath } = services.backend;   // the default every task carried; the fake worker reports it back
+    expect(services.store.getRun(runId)).toMatchObject({ backend, cpuPath });
+    const html = await (await get(`/runs/${runId}`)).text();
+    expect(html).toMatch(new RegExp(`<div id="run-head">[\\s\\S]*title="training backend · CPU path"[^>]*>${backend} · ${cpuPath}</span>`));
+
+    const queued = services.scheduler.submit({ ...tinySpec, name: 'waiting', grid: { seed: [1, 2, 3] } });
+    const waiting = services.store.listRuns(queued.id, { status: 'queued', limit: 1 }).runs[0];
+    expect(await (await get(`/runs/${waiting.id}`)).text()).not.toContain('training backend · CPU path');
+    services.scheduler.cancel(queued.id);
+
+    // Whatever a database holds is escaped.
+    services.store.db.prepare(`UPDATE runs SET cpu_path = '<img src=x onerror=alert(1)>' WHERE id = ?`).run(runId);
+    try {
+      const evil = await (await get(`/runs/${runId}`)).text();
+      expect(evil).not.toContain('<img src=x');
+      expect(evil).toContain(`${backend} · &lt;img src=x onerror=alert(1)>`);
+    } finally {
+      services.store.db.prepare(`UPDATE runs SET cpu_path = ? WHERE id = ?`).run(cpuPath, runId);
+    }
+  });
+
   it('answers unknown ids and paths with the 404 page', async () => {
     for (const path of ['/sweeps/999', '/runs/999', '/sweeps/abc', '/nowhere', '/compare?runs=1,999']) {
       const res = await get(path);

@@ -61,6 +61,13 @@ describe('sweep form', () => {
     expect(tour.depth).toBe('3');
     expect(tour.optimizer).toBe('momentum');
   });
+
+  it('keeps a spec that pins a backend as JSON, since the form would drop the pin', () => {
+    const spec = getPreset('seed-tour').spec;
+    expect(specToFormValues(spec)).not.toBeNull();
+    expect(specToFormValues(parseSweepSpec({ ...spec, backend: 'ts' }))).toBeNull();
+    expect(specToFormValues(parseSweepSpec({ ...spec, backend: 'ts', cpuPath: 'js' }))).toBeNull();
+  });
 });
 
 describe('page data parsing', () => {

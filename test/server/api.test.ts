@@ -196,3 +196,69 @@ describe('access token', () => {
     }
   });
 });
+
+describe('JSON API: backends', () => {
+  let services: Services;
+  let executor: ReturnType<typeof createFakeExecutor>;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  const post = (path: string, body?: unknown) => fetch(server.url + path, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
+  });
+  const get = (path: string) => fetch(server.url + path);
+  const small = { name: 'backend sweep', base: { model: { hidden: [4] }, train: { epochs: 1 } }, grid: { seed: [1, 2] } };
+
+  beforeAll(async () => {
+    // A fixed default: the scheduler hands it to the fake executor, which reports it back as a worker would.
+    executor = createFakeExecutor(1);
+    services = openServices({ dbFile: ':memory:', executor, backend: { backend: 'ts', cpuPath: 'js' } });
+    services.scheduler.start();
+    server = await serveApp(services);
+  });
+  afterAll(async () => {
+    await server.close();
+    await services.close();
+  });
+
+  it('shows a run\'s backend and CPU path once it finished, null before', async () => {
+    const { id } = await json(post('/api/sweeps', small));
+    const [first, second] = (await json(get(`/api/sweeps/${id}/runs`))).runs as Array<{ id: number }>;
+    expect(await json(get(`/api/runs/${second!.id}`))).toMatchObject({ status: 'queued', backend: null, cpuPath: null });
+    executor.finish(first!.id, 1);
+    await settle();
+    expect(await json(get(`/api/runs/${first!.id}`))).toMatchObject({ status: 'succeeded', backend: 'ts', cpuPath: 'js' });
+    executor.finish(second!.id, 1);
+    await settle();
+  });
+
+  it('exports the backend and CPU path of every run', async () => {
+    const rows = parse(await (await get('/api/sweeps/1/export?format=csv')).text(), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.backend, r.cpu_path])).toEqual([['ts', 'js'], ['ts', 'js']]);
+    const objects = await json(get('/api/sweeps/1/export?format=json'));
+    expect(objects[0]).toMatchObject({ backend: 'ts', cpu_path: 'js' });
+  });
+
+  it('accepts a spec pinned to a backend this machine runs, and answers one it cannot run with 400 naming the field', async () => {
+    const ok = await post('/api/sweeps', { ...small, name: 'pinned', backend: 'ts', cpuPath: 'js' });
+    expect(ok.status).toBe(201);
+    const { id } = await json(ok);
+    expect((await json(get(`/api/sweeps/${id}`))).spec).toMatchObject({ backend: 'ts', cpuPath: 'js' });
+    services.scheduler.cancel(id);
+
+    const wrongPath = await post('/api/sweeps', { ...small, backend: 'ts', cpuPath: 'avx2' });
+    expect(wrongPath.status).toBe(400);
+    expect((await json(wrongPath)).error).toMatchObject({
+      code: 'invalid_config', issues: [{ path: 'cpuPath', message: expect.stringContaining('"avx2"') }],
+    });
+    const wrongName = await json(post('/api/sweeps', { ...small, backend: 'gpu' }));
+    expect(wrongName.error.issues).toEqual([{ path: 'backend', message: expect.stringContaining('"native"') }]);
+  });
+
+  it('replays a run pinned to its recorded backend and CPU path', async () => {
+    const res = await post('/api/runs/1/replay');
+    expect(res.status).toBe(201);
+    const { id } = await json(res);
+    const sweep = await json(get(`/api/sweeps/${id}`));
+    expect(sweep.spec).toMatchObject({ backend: 'ts', cpuPath: 'js' });
+    expect(sweep.spec.description).toContain('on the ts backend (js)');
+  });
+});
