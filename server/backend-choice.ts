@@ -55,11 +55,18 @@ export function specPin(spec: unknown): BackendPin | null {
 }
 
 /**
- * The request a run's task carries: the default unless its sweep pins another backend or CPU path. A pin without
- * a CPU path on the default's backend runs on the default's path; on another backend the worker picks its best.
+ * The request a run's task carries: the default unless its sweep pins another backend or CPU path. A pin without a
+ * CPU path runs on the default's path when the backends agree, else on the pinned backend's best path here; when
+ * that backend does not load here (a pinned sweep resumed on another machine), the worker reports why.
  */
 export function runRequest(pin: BackendPin | null, defaults: RunBackend): BackendRequest & { backend: BackendName } {
   if (pin === null) return { ...defaults };
-  if (pin.backend === defaults.backend) return { backend: pin.backend, cpuPath: pin.cpuPath ?? defaults.cpuPath };
-  return { ...pin };
+  if (pin.cpuPath !== undefined) return { backend: pin.backend, cpuPath: pin.cpuPath };
+  if (pin.backend === defaults.backend) return { ...defaults };
+  try {
+    return { backend: pin.backend, cpuPath: resolveBackend({ backend: pin.backend }).cpuPath };
+  } catch (error) {
+    if (!(error instanceof BackendError)) throw error;
+    return { backend: pin.backend };
+  }
 }

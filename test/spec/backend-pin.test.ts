@@ -2,6 +2,7 @@
 // replaced by a test double so both kinds of machine (native built with some CPU paths, or not built) are checked
 // whatever this machine has.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describeBackend, runRequest } from '../../server/backend-choice.js';
 import { parseSweepSpec } from '../../server/sweep-spec.js';
 import { issuesOf, plan } from './helpers.js';
 
@@ -73,5 +74,33 @@ describe('sweep spec backend and cpuPath', () => {
     const paths = issuesOf(() => parseSweepSpec({ ...base, backend: 'native', grid: { 'model.init': ['nope'] } }))
       .map((issue) => issue.path);
     expect(paths).toEqual(['backend', 'grid.model.init[0]']);
+  });
+});
+
+describe('the backend a pinned sweep\'s task asks for', () => {
+  afterEach(() => {
+    machine.cpuPaths = null;
+  });
+
+  it('is the default without a pin, and the pin itself when it names a CPU path', () => {
+    expect(runRequest(null, { backend: 'native', cpuPath: 'sse2' })).toEqual({ backend: 'native', cpuPath: 'sse2' });
+    expect(runRequest({ backend: 'ts', cpuPath: 'js' }, { backend: 'native', cpuPath: 'sse2' })).toEqual({ backend: 'ts', cpuPath: 'js' });
+  });
+
+  it('takes the default\'s CPU path when the pin names the default\'s backend, else the best path here', () => {
+    machine.cpuPaths = ['avx2', 'generic'];
+    expect(runRequest({ backend: 'native' }, { backend: 'native', cpuPath: 'generic' })).toEqual({ backend: 'native', cpuPath: 'generic' });
+    expect(runRequest({ backend: 'native' }, { backend: 'ts', cpuPath: 'js' })).toEqual({ backend: 'native', cpuPath: 'avx2' });
+    expect(runRequest({ backend: 'ts' }, { backend: 'native', cpuPath: 'avx2' })).toEqual({ backend: 'ts', cpuPath: 'js' });
+  });
+
+  it('leaves the CPU path to the worker when the pinned backend does not load here (the worker then says why)', () => {
+    expect(runRequest({ backend: 'native' }, { backend: 'ts', cpuPath: 'js' })).toEqual({ backend: 'native' });
+  });
+
+  it('is described as the command lines print it', () => {
+    expect(describeBackend({ backend: 'native', cpuPath: 'avx512' })).toBe('native backend (avx512)');
+    expect(describeBackend({ backend: 'ts', cpuPath: 'js' })).toBe('ts backend (js)');
+    expect(describeBackend({ backend: 'native' })).toBe('native backend');
   });
 });
