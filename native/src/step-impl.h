@@ -10,6 +10,7 @@ typedef float vf __attribute__((vector_size(INITLAB_VBYTES)));
 typedef float vfu __attribute__((vector_size(INITLAB_VBYTES), aligned(4)));
 typedef int32_t vi __attribute__((vector_size(INITLAB_VBYTES)));
 typedef uint32_t vu __attribute__((vector_size(INITLAB_VBYTES)));
+typedef double vd __attribute__((vector_size(2 * INITLAB_VBYTES)));  // VL doubles
 
 constexpr int VL = INITLAB_VBYTES / 4;  // floats per vector
 constexpr int NV = 2;                    // vectors per row of a register tile
@@ -31,8 +32,8 @@ static inline void storePartial(float* p, vf x, int64_t n) {
 static inline vf asFloat(vu x) { return (vf)x; }  // same-size vector casts reinterpret the bits
 static inline vu asBits(vf x) { return (vu)x; }
 static inline vf vabs(vf x) { return asFloat(asBits(x) & 0x7fffffffu); }
-static inline vf vmin(vf a, vf b) { return a < b ? a : b; }  // keeps a when a is NaN
-static inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+static inline vf vmin(vf a, vf b) { return b < a ? b : a; }  // NaN in a stays NaN
+static inline vf vmax(vf a, vf b) { return b > a ? b : a; }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Elementwise math in float32, branch-free so it vectorizes; within a few ulp of the float64 functions the
@@ -152,7 +153,7 @@ static inline vf activateBackward(Activation kind, vf slope, vf dact, vf x, vf y
   switch (kind) {
     case Activation::Linear: return dact;
     case Activation::Sigmoid: return dact * y * (one - y);
-    case Activation::Tanh: return dact * (one - y * y);
+    case Activation::Tanh: return dact * ((one - y) * (one + y));  // 1 - t², exact-ish where t → ±1
     case Activation::Relu: return x > zero ? dact : zero;
     case Activation::LeakyRelu: return x > zero ? dact : slope * dact;
     case Activation::Elu: return x > zero ? dact : dact * vexp(vmin(x, zero));
@@ -465,25 +466,20 @@ static double forwardBackward(Trainer& t, const float* inputs, const float* targ
 // ---------------------------------------------------------------------------------------------------------------
 // Clipping and optimizers over the flat buffers.
 
-/** Σ g² with float vector partial sums flushed into a float64 total every 4096 values. */
+/** Σ g² in float64 (float32 squares overflow past 1.8e19, where the TypeScript backend's sum stays finite). */
 static double sumSquares(const float* g, int64_t n) {
-  double total = 0;
-  for (int64_t start = 0; start < n; start += 4096) {
-    const int64_t end = std::min<int64_t>(n, start + 4096);
-    vf acc = vf{};
-    int64_t i = start;
-    for (; i + VL <= end; i += VL) {
-      vf x = load(g + i);
-      acc += x * x;
-    }
-    if (i < end) {
-      vf x = loadPartial(g + i, end - i);
-      acc += x * x;
-    }
-    double block = 0;
-    for (int j = 0; j < VL; j++) block += acc[j];
-    total += block;
+  vd acc = vd{};
+  int64_t i = 0;
+  for (; i + VL <= n; i += VL) {
+    vd x = __builtin_convertvector(load(g + i), vd);
+    acc += x * x;
   }
+  if (i < n) {
+    vd x = __builtin_convertvector(loadPartial(g + i, n - i), vd);
+    acc += x * x;
+  }
+  double total = 0;
+  for (int j = 0; j < VL; j++) total += acc[j];
   return total;
 }
 
