@@ -9,15 +9,16 @@ export interface CliIo {
 const USAGE = `usage: initlab <command> [options]
 
 commands:
-  serve                     the dashboard and JSON API   [--port 3000] [--host 127.0.0.1] [--db FILE] [--workers N] [--max-runs N]
-  sweep <spec.json|preset>  run a sweep to completion, headless   [--db FILE] [--workers N] [--export FILE] [--max-runs N]
+  serve                     the dashboard and JSON API   [--port 3000] [--host 127.0.0.1] [--db FILE] [--workers N] [--max-runs N] [--backend ts|native]
+  sweep <spec.json|preset>  run a sweep to completion, headless   [--db FILE] [--workers N] [--export FILE] [--max-runs N] [--backend ts|native]
   sweep --resume <id>       continue a cancelled or interrupted sweep
   export <sweep-id>         print a result table   --format csv|json|md|latex [--pivot METRIC] [--db FILE]
   presets                   list the shipped sweep presets
-  train <run.json | ->      one run; one JSON line per epoch, then the result
+  train <run.json | ->      one run; one JSON line per epoch, then the result   [--backend ts|native]
 
 The database defaults to $INITLAB_DB or ./data/initlab.db; --max-runs (or $INITLAB_MAX_RUNS, default 5000)
-caps the runs one sweep may expand to.`;
+caps the runs one sweep may expand to. --backend (or $INITLAB_BACKEND) picks the training backend; by default
+native when its addon is built, else ts.`;
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [command, ...args] = argv;

@@ -1,5 +1,6 @@
 // Shared option parsing for the CLI commands: errors name the option.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { BACKENDS, BackendError, parseBackendName, resolveBackend, type ResolvedBackend } from '../../workers/backend.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -18,4 +19,27 @@ export function intOption(value: string | undefined, name: string, min: number, 
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
   return n;
+}
+
+/**
+ * The backend a command's runs train on by default, resolved once: `--backend`, else $INITLAB_BACKEND, else native
+ * when the addon loads (ts otherwise, with `fallback` saying why). A bad value, or an explicit request this machine
+ * cannot meet, is a UsageError naming the option or variable it came from.
+ */
+export function backendOption(flag: string | undefined, env = process.env.INITLAB_BACKEND): ResolvedBackend {
+  const source = flag !== undefined ? '--backend' : 'INITLAB_BACKEND';
+  const value = flag ?? env;
+  if (flag === '') throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+  try {
+    return resolveBackend({ backend: parseBackendName(value, source) });
+  } catch (error) {
+    if (!(error instanceof BackendError)) throw error;
+    if (error.message.startsWith(source)) throw new UsageError(error.message);
+    throw new UsageError(`${flag !== undefined ? `--backend ${value}` : `INITLAB_BACKEND=${value}`}: ${error.message}`);
+  }
+}
+
+/** Writes the default's fallback (why the native backend did not load) once, as `initlab: …` on stderr. */
+export function reportFallback(resolved: ResolvedBackend, stderr: NodeJS.WritableStream): void {
+  if (resolved.fallback !== null) stderr.write(`initlab: ${resolved.fallback}\n`);
 }

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { CliIo } from '../cli.js';
 import { createApp } from '../app.js';
 import { isLoopbackHost } from '../security.js';
+import type { ResolvedBackend } from '../../workers/backend.js';
+import { describeBackend } from '../backend-choice.js';
 import { openServices, type Services } from '../services.js';
-import { intOption, parseOptions, UsageError } from './args.js';
+import { backendOption, intOption, parseOptions, reportFallback, UsageError } from './args.js';
 
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let port: number;
@@ -12,6 +14,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let dbFile: string | undefined;
   let threads: number | undefined;
   let maxRunsPerSweep: number | undefined;
+  let backend: ResolvedBackend;
   try {
     const { values } = parseOptions(args, {
       port: { type: 'string' },
@@ -19,12 +22,14 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       db: { type: 'string' },
       workers: { type: 'string' },
       'max-runs': { type: 'string' },
+      backend: { type: 'string' },
     });
     port = intOption(values.port, 'port', 0, 65535) ?? Number(process.env.PORT ?? 3000);
     host = values.host ?? '127.0.0.1';
     dbFile = values.db;
     threads = intOption(values.workers, 'workers', 1, 256);
     maxRunsPerSweep = intOption(values['max-runs'] ?? process.env.INITLAB_MAX_RUNS, 'max-runs', 1, 1_000_000);
+    backend = backendOption(values.backend);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr.write(`initlab serve: ${error.message}\n`);
@@ -35,10 +40,11 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`initlab serve: --host ${host} is not a loopback address; set INITLAB_TOKEN to require an access token\n`);
     return 2;
   }
+  reportFallback(backend, io.stderr);
 
   let services: Services;
   try {
-    services = openServices({ dbFile, threads, maxRunsPerSweep });
+    services = openServices({ dbFile, threads, maxRunsPerSweep, backend: { backend: backend.backend, cpuPath: backend.cpuPath } });
   } catch (error) {
     io.stderr.write(`initlab serve: ${(error as Error).message}\n`);
     return 1;
@@ -64,7 +70,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   }
   const address = server.address() as AddressInfo;
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  io.stdout.write(`initlab: dashboard at http://${shown}:${address.port}/ (database ${services.dbFile}, ${services.executor.threads} training threads)\n`);
+  io.stdout.write(`initlab: dashboard at http://${shown}:${address.port}/ (database ${services.dbFile}, ${services.executor.threads} training threads, ${describeBackend(services.backend)})\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -4,9 +4,11 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import type { CliIo } from '../cli.js';
 import { ConfigError } from '../../workers/run-config.js';
 import { ExportFormatError, formatFromFilename, parseExportRequest, writeExport } from '../exports/index.js';
+import type { ResolvedBackend } from '../../workers/backend.js';
+import { describeBackend, runRequest, specPin } from '../backend-choice.js';
 import { getPreset, listPresets } from '../presets.js';
 import { openServices, type Services } from '../services.js';
-import { intOption, parseOptions, UsageError } from './args.js';
+import { backendOption, intOption, parseOptions, reportFallback, UsageError } from './args.js';
 import { createProgressBar } from './progress-bar.js';
 
 function loadSpec(source: string): unknown {
@@ -25,6 +27,7 @@ function loadSpec(source: string): unknown {
 export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
   let options: {
     source?: string; resume?: number; dbFile?: string; threads?: number; maxRuns?: number; exportFile?: string;
+    backend: ResolvedBackend;
   };
   let spec: unknown;
   try {
@@ -34,6 +37,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       workers: { type: 'string' },
       export: { type: 'string' },
       'max-runs': { type: 'string' },
+      backend: { type: 'string' },
     });
     options = {
       source: positionals[0],
@@ -42,6 +46,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       threads: intOption(values.workers, 'workers', 1, 256),
       maxRuns: intOption(values['max-runs'] ?? process.env.INITLAB_MAX_RUNS, 'max-runs', 1, 1_000_000),
       exportFile: values.export,
+      backend: backendOption(values.backend),
     };
     if ((options.source === undefined) === (options.resume === undefined)) {
       throw new UsageError('give a spec file or preset name, or --resume <sweep-id>');
@@ -53,27 +58,33 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`initlab sweep: ${(error as Error).message}\n`);
     return 2;
   }
+  reportFallback(options.backend, io.stderr);
 
   let services: Services;
   try {
-    services = openServices({ dbFile: options.dbFile, threads: options.threads, maxRunsPerSweep: options.maxRuns });
+    services = openServices({
+      dbFile: options.dbFile, threads: options.threads, maxRunsPerSweep: options.maxRuns,
+      backend: { backend: options.backend.backend, cpuPath: options.backend.cpuPath },
+    });
   } catch (error) {
     io.stderr.write(`initlab sweep: ${(error as Error).message}\n`);
     return 1;
   }
   try {
     services.scheduler.start({ resumeSweeps: false });
+    // The sweep's own pin (spec backend / cpuPath), else the default this command resolved.
+    const runsOn = (id: number) => describeBackend(runRequest(specPin(services.store.getSweep(id).spec), services.backend));
     let sweepId: number;
     if (options.resume !== undefined) {
       sweepId = options.resume;
       const requeued = services.scheduler.rerun(sweepId, ['cancelled']);
       services.scheduler.resume(sweepId);
-      io.stderr.write(`initlab: resuming sweep ${sweepId} (${requeued} cancelled runs re-queued)\n`);
+      io.stderr.write(`initlab: resuming sweep ${sweepId} (${requeued} cancelled runs re-queued) on the ${runsOn(sweepId)}\n`);
     } else {
       try {
         const created = services.scheduler.submit(spec);
         sweepId = created.id;
-        io.stderr.write(`initlab: sweep ${sweepId}: ${created.runs} runs on ${services.executor.threads} threads (database ${services.dbFile})\n`);
+        io.stderr.write(`initlab: sweep ${sweepId}: ${created.runs} runs on ${services.executor.threads} threads, ${runsOn(sweepId)} (database ${services.dbFile})\n`);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         io.stderr.write(`initlab sweep: invalid sweep spec\n`);

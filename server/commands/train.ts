@@ -1,10 +1,13 @@
-// `initlab train <run.json | ->`: one run in this process, no database. Prints one JSON line per evaluated epoch
-// (the EpochMetrics, epoch 0 first), then one result line. Exit 0 when the run finished or diverged (a result),
-// 2 for a bad command line, file or config (each bad field named on stderr), 1 for anything else.
+// `initlab train <run.json | -> [--backend ts|native]`: one run in this process, no database. Prints one JSON line
+// per evaluated epoch (the EpochMetrics, epoch 0 first), then one result line (with the backend and CPU path that
+// computed it). Exit 0 when the run finished or diverged (a result), 2 for a bad command line, backend, file or
+// config (each bad field named on stderr), 1 for anything else.
 import { readFile } from 'node:fs/promises';
+import type { ResolvedBackend } from '../../workers/backend.js';
 import { ConfigError, parseRunConfig } from '../../workers/run-config.js';
 import { runTraining } from '../../workers/run.js';
 import type { TrainTaskResult } from '../../workers/protocol.js';
+import { backendOption, parseOptions, reportFallback, UsageError } from './args.js';
 
 export interface TrainIo {
   stdout: NodeJS.WritableStream;
@@ -13,7 +16,7 @@ export interface TrainIo {
   stdin?: NodeJS.ReadableStream;
 }
 
-const USAGE = 'usage: initlab train <run.json | ->';
+const USAGE = 'usage: initlab train <run.json | -> [--backend ts|native]';
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -27,11 +30,26 @@ function toJsonLine(value: unknown): string {
 }
 
 export async function trainCommand(args: string[], io: TrainIo): Promise<number> {
-  if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {
-    io.stderr.write(`${USAGE}\n`);
-    return args.length === 1 ? 0 : 2;
+  let source: string;
+  let backend: ResolvedBackend;
+  try {
+    const { values, positionals } = parseOptions(args, {
+      backend: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      io.stderr.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(`give one run config file, or - for stdin\n${USAGE}`);
+    source = positionals[0];
+    backend = backendOption(values.backend);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`initlab train: ${error.message}\n`);
+    return 2;
   }
-  const source = args[0];
+  reportFallback(backend, io.stderr);
   let text: string;
   try {
     text = source === '-' ? await readStream(io.stdin ?? process.stdin) : await readFile(source, 'utf8');
@@ -56,7 +74,8 @@ export async function trainCommand(args: string[], io: TrainIo): Promise<number>
     return 2;
   }
   try {
-    const result = runTraining(config, (metrics) => { io.stdout.write(toJsonLine(metrics)); });
+    const result = runTraining(config, (metrics) => { io.stdout.write(toJsonLine(metrics)); }, undefined,
+      { backend: backend.backend, cpuPath: backend.cpuPath });
     const { epochs, ...rest } = result;
     const summary: TrainTaskResult = { ...rest, epochsCompleted: epochs.at(-1)?.epoch ?? 0 };
     io.stdout.write(toJsonLine(summary));

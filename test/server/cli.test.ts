@@ -2,20 +2,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../server/cli.js';
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (c) => out.push(String(c)));
-  stderr.on('data', (c) => err.push(String(c)));
-  return { io: { stdout, stderr }, out: () => out.join(''), err: () => err.join('') };
-}
+import { capture } from '../helpers/capture.js';
 
 describe('initlab CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'initlab-cli-'));
