@@ -42,8 +42,9 @@ export function nativeCpuPaths(): string[] {
 }
 
 /**
- * Resolves a request. Default: native on the best CPU path if the addon loads, else TypeScript with a fallback
- * line. Explicit native that cannot load, or a CPU path this machine cannot run, throws BackendError.
+ * Resolves a request. Default: native on the best CPU path if the addon loads (`INITLAB_CPU_PATH` forces another
+ * path, e.g. avx2 on an AVX-512 machine), else TypeScript with a fallback line. Explicit native that cannot load,
+ * or a CPU path this machine cannot run, throws BackendError.
  */
 export function resolveBackend(request: BackendRequest = {}): ResolvedBackend {
   if (request.backend === 'ts') {
@@ -61,9 +62,11 @@ export function resolveBackend(request: BackendRequest = {}): ResolvedBackend {
     };
   }
   const paths = addon.cpuPaths();
-  const cpuPath = request.cpuPath ?? paths[0];
+  const forced = process.env.INITLAB_CPU_PATH || undefined;
+  const cpuPath = request.cpuPath ?? forced ?? paths[0];
   if (!paths.includes(cpuPath)) {
-    throw new BackendError(`CPU path "${cpuPath}" is not available on this machine (it runs: ${paths.join(', ')})`);
+    const source = request.cpuPath !== undefined ? 'CPU path' : 'INITLAB_CPU_PATH';
+    throw new BackendError(`${source} "${cpuPath}" is not available on this machine (it runs: ${paths.join(', ')})`);
   }
   return { backend: 'native', cpuPath, engine: createNativeEngineFactory(addon, cpuPath), fallback: null };
 }
