@@ -511,6 +511,30 @@ napi_value TrainEpoch(napi_env env, napi_callback_info info) {
   return result;
 }
 
+napi_value MeasureActivations(napi_env env, napi_callback_info info) {
+  Args a = readArgs(env, info, 4);
+  Handle* h = handleOf(env, a.argv[0], &a.err);
+  if (h == nullptr) return fail(env, a.err);
+  Trainer& t = h->trainer;
+  int64_t n;
+  double bound;
+  if (!a.integer(1, "n", 1, t.maxBatch, &n) || !a.number(2, "saturationBound", &bound)) return fail(env, a.err);
+  bool is = false;
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value buffer;
+  size_t offset;
+  const size_t need = t.layers.size() * ACTIVATION_STATS;
+  if (napi_is_typedarray(env, a.argv[3], &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, a.argv[3], &type, &length, &data, &buffer, &offset) != napi_ok ||
+      type != napi_float64_array || length < need) {
+    return fail(env, {"out must be a Float64Array of at least " + std::to_string(need) + " values", "TypeError"});
+  }
+  h->kernels->measureActivations(t, static_cast<int>(n), bound, static_cast<double*>(data));
+  return nullptr;
+}
+
 // --- kernel entry points for tests ------------------------------------------------------------------------------
 
 napi_value ActivationForward(napi_env env, napi_callback_info info) {
@@ -597,6 +621,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"forwardBackward", nullptr, ForwardBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"evaluate", nullptr, Evaluate, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"trainEpoch", nullptr, TrainEpoch, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"measureActivations", nullptr, MeasureActivations, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"activationForward", nullptr, ActivationForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"activationBackward", nullptr, ActivationBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

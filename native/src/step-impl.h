@@ -635,7 +635,70 @@ static EpochResult trainEpoch(Trainer& t, const int32_t* order, const float* inp
   return result;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Probe statistics (what workers/core/diagnostics.ts measureActivations computes), accumulated in float64.
+
+static double sumOf(const float* x, int64_t n) {
+  vd acc = vd{};
+  int64_t i = 0;
+  for (; i + VL <= n; i += VL) acc += __builtin_convertvector(load(x + i), vd);
+  if (i < n) acc += __builtin_convertvector(loadPartial(x + i, n - i), vd);
+  double total = 0;
+  for (int j = 0; j < VL; j++) total += acc[j];
+  return total;
+}
+
+/** Σ (x - mean)² in float64. */
+static double squaredDeviations(const float* x, int64_t n, double mean) {
+  vd acc = vd{};
+  const vd m = vd{} + mean;
+  int64_t i = 0;
+  for (; i + VL <= n; i += VL) {
+    vd d = __builtin_convertvector(load(x + i), vd) - m;
+    acc += d * d;
+  }
+  double total = 0;
+  for (int j = 0; j < VL; j++) total += acc[j];
+  for (; i < n; i++) {
+    double d = x[i] - mean;
+    total += d * d;
+  }
+  return total;
+}
+
+static void measureActivations(Trainer& t, int n, double bound, double* out) {
+  const int last = static_cast<int>(t.layers.size()) - 1;
+  for (int l = 0; l <= last; l++) {
+    const int fanOut = t.layers[l].fanOut;
+    const int64_t count = static_cast<int64_t>(n) * fanOut;
+    const float* act = t.act[l];
+    const float* pre = t.pre[l];
+    double* o = out + static_cast<int64_t>(l) * ACTIVATION_STATS;
+    const double actMean = sumOf(act, count) / count;
+    const double preMean = sumOf(pre, count) / count;
+    o[0] = actMean;
+    o[1] = squaredDeviations(act, count, actMean) / count;
+    o[2] = squaredDeviations(pre, count, preMean) / count;
+    int64_t saturated = 0;
+    if (l < last && std::isfinite(bound)) {
+      // compared in float64, as the TypeScript engine does
+      for (int64_t i = 0; i < count; i++) saturated += std::fabs(static_cast<double>(pre[i])) > bound;
+    }
+    o[3] = static_cast<double>(saturated) / count;
+    int dead = 0;
+    if (l < last && t.activation == Activation::Relu) {
+      for (int j = 0; j < fanOut; j++) {
+        bool alive = false;
+        for (int b = 0; b < n && !alive; b++) alive = act[static_cast<int64_t>(b) * fanOut + j] != 0.0f;
+        dead += !alive;
+      }
+    }
+    o[4] = static_cast<double>(dead) / fanOut;
+    o[5] = std::sqrt(sumSquares(t.delta[l], count));
+  }
+}
+
 static const Kernels kernels = {
-    INITLAB_PATH_NAME, forward,    forwardBackward, evaluate, trainEpoch, activationForward, activationBackward,
-    gemm,              KC * NR,    MR * NR,
+    INITLAB_PATH_NAME, forward,    forwardBackward,    evaluate, trainEpoch, measureActivations,
+    activationForward, activationBackward, gemm, KC * NR, MR * NR,
 };

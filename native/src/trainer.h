@@ -55,6 +55,10 @@ struct Trainer {
   std::vector<float> tile;          // one register tile that does not fit C directly
 };
 
+/** Values per layer that measureActivations writes: act mean and variance, pre variance, saturated and dead
+ *  fractions, ‖δ‖ (workers/core/diagnostics.ts ACTIVATION_STATS and STAT). */
+constexpr int ACTIVATION_STATS = 6;
+
 struct EpochResult {
   int steps;
   int clippedSteps;
@@ -70,6 +74,7 @@ struct Kernels {
   void (*evaluate)(Trainer& t, const float* inputs, const float* targets, int size, double* lossSum, int64_t* correct);
   EpochResult (*trainEpoch)(Trainer& t, const int32_t* order, const float* inputs, const float* targets, int size,
                             int batchSize, int64_t stepsBefore);
+  void (*measureActivations)(Trainer& t, int n, double saturationBound, double* out);
   void (*activationForward)(Activation a, float slope, float* out, const float* pre, int64_t n);
   void (*activationBackward)(Activation a, float slope, float* dpre, const float* dact, const float* pre,
                              const float* act, int64_t n);

@@ -3,7 +3,7 @@
 // check; whole runs; determinism; divergence; and bad calls that throw instead of crashing.
 import { describe, expect, it } from 'vitest';
 import {
-  ACTIVATIONS, type ActivationName, createNetwork, createOptimizer, createRng, createTsEngine, createWorkspace,
+  ACTIVATION_STATS, ACTIVATIONS, type ActivationName, measureActivations, saturationBound, STAT, createNetwork, createOptimizer, createRng, createTsEngine, createWorkspace,
   type Engine, type EngineFactory, LOSSES, type LossName, type Network, type RunConfig, trainRun,
 } from '../../workers/core/index.js';
 import { loadAddon } from '../../workers/native/addon.js';
@@ -128,6 +128,34 @@ describe(`the native engine (${BEST}) against the TypeScript engine`, () => {
     expect(lossB).toBeCloseTo(lossA, 6);
     expect(relativeDifference(b.net.grads, a.net.grads)).toBeLessThan(1e-5);
   });
+});
+
+describe('the native probe statistics', () => {
+  it.each(['tanh', 'sigmoid', 'softsign', 'relu', 'selu'] as const)(
+    'equal the TypeScript measureActivations on the same buffers (%s)',
+    (activation) => {
+      const setup: Setup = { activation, loss: 'cross_entropy', train: BASE_TRAIN, hidden: [40, 40] };
+      const net = createNetwork({
+        inputs: 5, outputs: 3, hidden: [40, 40], activation, init: { name: 'normal', std: activation === 'relu' ? 0.4 : 1.5 },
+        loss: 'cross_entropy',
+      }, 6);
+      const ws = createWorkspace(net, 16);
+      const optimizer = createOptimizer(setup.train, net.layout, net.numParams);
+      const ts = createTsEngine({ net, ws, optimizer, train: setup.train });
+      const nat = createNativeEngineFactory(addon, BEST)({ net, ws, optimizer, train: setup.train });
+      const split = randomSplit(16, 3);
+      ts.forwardBackward(split.inputs, split.targets, 16);
+      const bound = saturationBound(activation);
+      const a = new Float64Array(3 * ACTIVATION_STATS);
+      const b = new Float64Array(3 * ACTIVATION_STATS);
+      measureActivations(net, ws, 16, bound, a);
+      nat.measureActivations(16, bound, b);
+      // float64 sums in another order: equal to ~1e-15 relative
+      for (let i = 0; i < a.length; i++) expect(Math.abs(b[i] - a[i]), `value ${i}`).toBeLessThan(1e-12 * Math.abs(a[i]) + 1e-15);
+      const saturated = a[STAT.saturatedFrac] + a[ACTIVATION_STATS + STAT.saturatedFrac];
+      if (activation !== 'relu' && activation !== 'selu') expect(saturated).toBeGreaterThan(0); // the test sees some
+    },
+  );
 });
 
 describe('the native gradient', () => {

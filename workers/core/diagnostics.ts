@@ -1,11 +1,14 @@
 // Per-layer diagnostics on the fixed probe batch, computed once per evaluated epoch right after a
-// forwardBackward on that batch (so ws.pre/act/delta and net.grads hold the probe's values).
+// forwardBackward on that batch (so ws.pre/act/delta and net.grads hold the probe's values). The statistics over
+// the probe's activations (batch × units per layer) come from the engine (measureActivations below is the
+// TypeScript one; the native engine computes the same in C++); those over the parameters are computed here.
 // Scratch (the previous epoch's parameters, row scales and cluster representatives) is allocated once per run.
 import { dphi, maxDerivative } from './activations.js';
 import { gradNorm } from './clip.js';
 import { activationName } from './labels.js';
 import type { Engine } from './engine.js';
 import type { Network, Workspace } from './network.js';
+import type { ActivationSpec } from './types.js';
 import { meanVariance } from './stats.js';
 import type { LayerStats } from './types.js';
 
@@ -16,7 +19,71 @@ export const DISTINCT_TOLERANCE = 1e-6;
 
 const SATURATING = new Set(['sigmoid', 'tanh', 'softsign']);
 
+/**
+ * |x| beyond which φ'(x) < SATURATION_LEVEL · sup φ' (sigmoid, tanh, softsign: φ' is even and falls with |x|);
+ * Infinity for activations that do not saturate. Found once by bisection on dphi in float64, so "saturated" is a
+ * comparison per value in either engine.
+ */
+export function saturationBound(activation: ActivationSpec): number {
+  if (!SATURATING.has(activationName(activation))) return Infinity;
+  const limit = SATURATION_LEVEL * maxDerivative(activation);
+  let lo = 0;
+  let hi = 1;
+  while (dphi(activation, hi) >= limit) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 0; i++) {
+    const mid = (lo + hi) / 2;
+    if (mid === lo || mid === hi) break;
+    if (dphi(activation, mid) < limit) hi = mid;
+    else lo = mid;
+  }
+  return lo; // the largest |x| found with φ' ≥ limit: |x| > lo is saturated
+}
+
+/** Values per layer in measureActivations' output. */
+export const ACTIVATION_STATS = 6;
+/** Where each statistic sits in a layer's ACTIVATION_STATS values. */
+export const STAT = { actMean: 0, actVariance: 1, preVariance: 2, saturatedFrac: 3, deadFrac: 4, deltaNorm: 5 } as const;
+
+/**
+ * The statistics of the last forwardBackward's first `batch` rows, per layer l at out[l·ACTIVATION_STATS + STAT.*]:
+ * activation mean and variance, pre-activation variance (population, float64), the saturated fraction
+ * (|pre| > bound, hidden layers), the dead fraction (relu hidden layers: units that output 0 for every row) and
+ * ‖δ‖. The TypeScript engine's version; the native engine computes the same.
+ */
+export function measureActivations(net: Network, ws: Workspace, batch: number, bound: number, out: Float64Array): void {
+  const last = net.layout.length - 1;
+  const relu = activationName(net.spec.activation) === 'relu';
+  for (let l = 0; l <= last; l++) {
+    const fanOut = net.layout[l].fanOut;
+    const n = batch * fanOut;
+    const act = meanVariance(ws.act[l], n);
+    const o = l * ACTIVATION_STATS;
+    out[o + STAT.actMean] = act.mean;
+    out[o + STAT.actVariance] = act.variance;
+    out[o + STAT.preVariance] = meanVariance(ws.pre[l], n).variance;
+    let saturated = 0;
+    if (l < last && bound !== Infinity) {
+      const pre = ws.pre[l];
+      for (let i = 0; i < n; i++) if (Math.abs(pre[i]) > bound) saturated++;
+    }
+    out[o + STAT.saturatedFrac] = saturated / n;
+    let dead = 0;
+    if (l < last && relu) {
+      const a = ws.act[l];
+      for (let j = 0; j < fanOut; j++) {
+        let alive = false;
+        for (let b = 0; b < batch && !alive; b++) alive = a[b * fanOut + j] !== 0;
+        if (!alive) dead++;
+      }
+    }
+    out[o + STAT.deadFrac] = dead / fanOut;
+    out[o + STAT.deltaNorm] = rangeNorm(ws.delta[l], 0, n);
+  }
+}
+
 export interface Diagnostics {
+  saturationBound: number;  // saturationBound(net.spec.activation), computed once
+  activationStats: Float64Array; // (layers, ACTIVATION_STATS) scratch for the engine's measureActivations
   /** The parameters at the previous evaluation (for updateRatio); meaningful only once hasPrev is true. */
   prevParams: Float32Array;
   hasPrev: boolean;         // false until the first measureProbe, so epoch 0 reports updateRatio 0
@@ -28,6 +95,8 @@ export interface Diagnostics {
 export function createDiagnostics(net: Network): Diagnostics {
   const maxUnits = Math.max(...net.layout.map((l) => l.fanOut));
   return {
+    saturationBound: saturationBound(net.spec.activation),
+    activationStats: new Float64Array(net.layout.length * ACTIVATION_STATS),
     prevParams: new Float32Array(net.numParams),
     hasPrev: false,
     rowScale: new Float64Array(maxUnits),
@@ -53,11 +122,12 @@ export interface ProbeResult {
  * layer. Then remembers the current parameters for the next call's updateRatio.
  */
 export function measureProbe(
-  diag: Diagnostics, net: Network, ws: Workspace, probe: ProbeBatch, engine: Pick<Engine, 'forwardBackward'>,
+  diag: Diagnostics, net: Network, probe: ProbeBatch, engine: Pick<Engine, 'forwardBackward' | 'measureActivations'>,
 ): ProbeResult {
   const loss = engine.forwardBackward(probe.inputs, probe.targets, probe.batch);
+  engine.measureActivations(probe.batch, diag.saturationBound, diag.activationStats);
   const layers: LayerStats[] = [];
-  for (let l = 0; l < net.layout.length; l++) layers.push(layerStats(diag, net, ws, probe.batch, l));
+  for (let l = 0; l < net.layout.length; l++) layers.push(layerStats(diag, net, l));
   const result = { loss, gradNorm: gradNorm(net.grads), layers };
   diag.prevParams.set(net.params);
   diag.hasPrev = true;
@@ -78,33 +148,9 @@ function rangeDistance(a: Float32Array, b: Float32Array, from: number, to: numbe
   return Math.sqrt(sq);
 }
 
-function layerStats(diag: Diagnostics, net: Network, ws: Workspace, batch: number, l: number): LayerStats {
+function layerStats(diag: Diagnostics, net: Network, l: number): LayerStats {
   const { fanIn, fanOut, wOffset, bOffset } = net.layout[l];
-  const hidden = l < net.layout.length - 1;
-  const n = batch * fanOut;
-  const act = meanVariance(ws.act[l], n);
-  const pre = meanVariance(ws.pre[l], n);
-  const activation = net.spec.activation;
-
-  let saturatedFrac = 0;
-  if (hidden && SATURATING.has(activationName(activation))) {
-    const limit = SATURATION_LEVEL * maxDerivative(activation);
-    let count = 0;
-    for (let i = 0; i < n; i++) if (dphi(activation, ws.pre[l][i]) < limit) count++;
-    saturatedFrac = count / n;
-  }
-
-  let deadFrac = 0;
-  if (hidden && activationName(activation) === 'relu') {
-    let dead = 0;
-    for (let j = 0; j < fanOut; j++) {
-      let alive = false;
-      for (let b = 0; b < batch && !alive; b++) alive = ws.act[l][b * fanOut + j] !== 0;
-      if (!alive) dead++;
-    }
-    deadFrac = dead / fanOut;
-  }
-
+  const stats = diag.activationStats.subarray(l * ACTIVATION_STATS, (l + 1) * ACTIVATION_STATS);
   const weightNorm = rangeNorm(net.params, wOffset, bOffset);
   let updateRatio = 0;
   if (diag.hasPrev) {
@@ -117,12 +163,12 @@ function layerStats(diag: Diagnostics, net: Network, ws: Workspace, batch: numbe
   return {
     layer: l,
     units: fanOut,
-    actMean: act.mean,
-    actStd: Math.sqrt(act.variance),
-    preStd: Math.sqrt(pre.variance),
-    saturatedFrac,
-    deadFrac,
-    deltaNorm: rangeNorm(ws.delta[l], 0, n),
+    actMean: stats[STAT.actMean],
+    actStd: Math.sqrt(stats[STAT.actVariance]),
+    preStd: Math.sqrt(stats[STAT.preVariance]),
+    saturatedFrac: stats[STAT.saturatedFrac],
+    deadFrac: stats[STAT.deadFrac],
+    deltaNorm: stats[STAT.deltaNorm],
     weightGradNorm: rangeNorm(net.grads, wOffset, bOffset),
     weightNorm,
     updateRatio,

@@ -2,6 +2,7 @@
 // network, workspace and optimizer; trainRun keeps the rest (data order, evaluation bookkeeping, divergence
 // reports, diagnostics statistics). The native engine (workers/native/engine.ts) runs the same contract in C++.
 import { clipGradients, type ClipResult } from './clip.js';
+import { measureActivations } from './diagnostics.js';
 import { computeLoss, countCorrect, forward, forwardBackward, type Network, type Workspace } from './network.js';
 import type { Optimizer } from './optim.js';
 import type { RunConfig } from './types.js';
@@ -38,6 +39,11 @@ export interface Engine {
   forward(inputs: Float32Array, n: number): void;
   /** Forward, batch-mean loss and backward over n rows: overwrites net.grads, fills ws.delta. Returns the loss. */
   forwardBackward(inputs: Float32Array, targets: Float32Array, n: number): number;
+  /**
+   * The per-layer statistics of the last forwardBackward's first n rows into out (layers × ACTIVATION_STATS):
+   * see measureActivations in diagnostics.ts; |pre| > saturationBound counts as saturated.
+   */
+  measureActivations(n: number, saturationBound: number, out: Float64Array): void;
   /** Mean loss and accuracy over a whole split, forward only, in chunks of ws.maxBatch. */
   evaluate(split: SplitData): { loss: number; acc: number };
   /**
@@ -76,6 +82,9 @@ export function createTsEngine({ net, ws, optimizer, train }: EngineContext): En
     },
     forwardBackward(inputs, targets, n) {
       return forwardBackward(net, ws, inputs, targets, n);
+    },
+    measureActivations(n, saturationBound, out) {
+      measureActivations(net, ws, n, saturationBound, out);
     },
     evaluate({ inputs, targets, size }) {
       let lossSum = 0;

@@ -174,7 +174,7 @@ export function trainRun(
   const evaluate = (epoch: number, clippedSteps: number): EpochMetrics => {
     const trainEval = engine.evaluate(train);
     const valEval = engine.evaluate(val);
-    const probeResult = measureProbe(diag, net, ws, probe, engine);
+    const probeResult = measureProbe(diag, net, probe, engine);
     return {
       epoch,
       step,

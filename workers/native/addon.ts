@@ -42,6 +42,8 @@ export interface NativeAddon {
   createTrainer(options: NativeTrainerOptions): NativeTrainer;
   forward(trainer: NativeTrainer, inputs: Float32Array, n: number): void;
   forwardBackward(trainer: NativeTrainer, inputs: Float32Array, targets: Float32Array, n: number): number;
+  /** Per-layer probe statistics of the last forwardBackward's first n rows (diagnostics.ts measureActivations). */
+  measureActivations(trainer: NativeTrainer, n: number, saturationBound: number, out: Float64Array): void;
   /** [loss summed over rows, correct predictions] */
   evaluate(trainer: NativeTrainer, inputs: Float32Array, targets: Float32Array, size: number): [number, number];
   /** [steps, clipped steps, stop (0 none, 1 loss, 2 gradient), rows of the stopping batch] */

@@ -58,6 +58,10 @@ function createNativeEngine(addon: NativeAddon, cpuPath: string, { net, ws, opti
       checkRows(n);
       return addon.forwardBackward(trainer, inputs, targets, n);
     },
+    measureActivations(n, saturationBound, out) {
+      checkRows(n);
+      addon.measureActivations(trainer, n, saturationBound, out);
+    },
     evaluate({ inputs, targets, size }) {
       const [lossSum, correct] = addon.evaluate(trainer, inputs, targets, size);
       return { loss: lossSum / size, acc: correct / size };
