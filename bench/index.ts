@@ -4,6 +4,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   db: () => import('./db.js'),
   sweep: () => import('./sweep.js'),
   pages: () => import('./pages.js'),
+  presets: () => import('./presets.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
