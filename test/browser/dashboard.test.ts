@@ -28,7 +28,9 @@ describe('dashboard in a browser', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'initlab-browser-'));
-    services = openServices({ dbFile: join(dir, 'dash.db'), threads: 1 });
+    // The sweeps here are sized for the ts backend's speed, so that the pages load while runs still train; natively
+    // they can finish before a page opens its stream. The backend itself is tested elsewhere.
+    services = openServices({ dbFile: join(dir, 'dash.db'), threads: 1, backend: { backend: 'ts', cpuPath: 'js' } });
     services.scheduler.start();
     server = await serveApp(services);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -10,8 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const EPOCHS = 6;
 
+/**
+ * A CLI process on the ts backend: the sweeps here are sized for its speed, so that the test sees runs finished and
+ * runs still training at once; natively they can finish between two polls.
+ */
 function startCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
+  return spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args, '--backend', 'ts'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
