@@ -23,19 +23,20 @@ export function intOption(value: string | undefined, name: string, min: number, 
 
 /**
  * The backend a command's runs train on by default, resolved once: `--backend`, else $INITLAB_BACKEND, else native
- * when the addon loads (ts otherwise, with `fallback` saying why). A bad value, or an explicit request this machine
- * cannot meet, is a UsageError naming the option or variable it came from.
+ * when the addon loads (on $INITLAB_CPU_PATH if set; ts otherwise, with `fallback` saying why). A bad value, or a
+ * request this machine cannot meet, is a UsageError naming the option or variable it came from.
  */
 export function backendOption(flag: string | undefined, env = process.env.INITLAB_BACKEND): ResolvedBackend {
-  const source = flag !== undefined ? '--backend' : 'INITLAB_BACKEND';
-  const value = flag ?? env;
   if (flag === '') throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+  const named = flag !== undefined ? `--backend ${flag}` : `INITLAB_BACKEND=${env}`;
+  let backend;
   try {
-    return resolveBackend({ backend: parseBackendName(value, source) });
+    backend = parseBackendName(flag ?? env, flag !== undefined ? '--backend' : 'INITLAB_BACKEND');
+    return resolveBackend({ backend });
   } catch (error) {
     if (!(error instanceof BackendError)) throw error;
-    if (error.message.startsWith(source)) throw new UsageError(error.message);
-    throw new UsageError(`${flag !== undefined ? `--backend ${value}` : `INITLAB_BACKEND=${value}`}: ${error.message}`);
+    // parseBackendName's errors, and the default's (a bad INITLAB_CPU_PATH), already name their source.
+    throw new UsageError(backend === undefined ? error.message : `${named}: ${error.message}`);
   }
 }
 

@@ -27,7 +27,9 @@ function trainLines(out: string): Array<Record<string, unknown>> {
 }
 
 beforeEach(() => {
-  vi.stubEnv('INITLAB_BACKEND', '');   // whatever the shell running the tests set
+  // whatever the shell running the tests set
+  vi.stubEnv('INITLAB_BACKEND', '');
+  vi.stubEnv('INITLAB_CPU_PATH', '');
 });
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -73,6 +75,30 @@ describe('initlab train --backend', () => {
       expect(code).toBe(2);
       expect(native.err()).toMatch(/^initlab train: --backend native: the native backend is unavailable: /);
     }
+  });
+});
+
+describe('INITLAB_CPU_PATH', () => {
+  it('puts the native default on that CPU path, and refuses one this machine does not run, naming it', async () => {
+    const paths = nativeCpuPaths();
+    vi.stubEnv('INITLAB_CPU_PATH', paths.at(-1) ?? 'generic');
+    const lowest = capture();
+    expect(await main(['train', runFile], lowest.io), lowest.err()).toBe(0);
+    const result = trainLines(lowest.out()).at(-1);
+    // Without the addon, the default is ts and the variable has nothing to choose.
+    expect(result).toMatchObject(paths.length > 0 ? { backend: 'native', cpuPath: paths.at(-1) } : { backend: 'ts', cpuPath: 'js' });
+
+    vi.stubEnv('INITLAB_CPU_PATH', 'avx9000');
+    const bad = capture();
+    const code = await main(['train', runFile], bad.io);
+    if (paths.length > 0) {
+      expect(code).toBe(2);
+      expect(bad.err()).toBe(`initlab train: INITLAB_CPU_PATH "avx9000" is not available on this machine (it runs: ${paths.join(', ')})\n`);
+    } else {
+      expect(code, bad.err()).toBe(0);
+    }
+    const ts = capture();
+    expect(await main(['train', runFile, '--backend', 'ts'], ts.io), ts.err()).toBe(0);   // ts has no CPU paths to force
   });
 });
 

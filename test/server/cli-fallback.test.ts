@@ -27,6 +27,7 @@ const occurrences = (text: string, part: string) => text.split(part).length - 1;
 
 beforeEach(() => {
   vi.stubEnv('INITLAB_BACKEND', '');
+  vi.stubEnv('INITLAB_CPU_PATH', '');
 });
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -40,6 +41,14 @@ describe('without the native addon', () => {
     expect(c.err()).toBe(FALLBACK);
     const result = JSON.parse(c.out().trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(result).toMatchObject({ backend: 'ts', cpuPath: 'js' });
+  });
+
+  it('train ignores INITLAB_CPU_PATH when it falls back to ts', async () => {
+    vi.stubEnv('INITLAB_CPU_PATH', 'avx2');
+    const c = capture();
+    expect(await main(['train', runFile], c.io), c.err()).toBe(0);
+    expect(c.err()).toBe(FALLBACK);
+    expect(JSON.parse(c.out().trim().split('\n').at(-1)!)).toMatchObject({ backend: 'ts', cpuPath: 'js' });
   });
 
   it('train with an explicit ts says nothing about the addon', async () => {
