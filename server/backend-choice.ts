@@ -1,7 +1,9 @@
 // Which backend a run trains on: its sweep's pin (spec `backend` and `cpuPath`) if it has one, else the process
 // default, resolved once at start-up (--backend / INITLAB_BACKEND, else native when the addon loads). The choice
 // itself, and why the default fell back, live in workers/backend.ts; this file only routes it.
-import { BACKENDS, type BackendName, type BackendRequest, BackendError, resolveBackend } from '../workers/backend.js';
+import {
+  BACKENDS, type BackendName, type BackendRequest, BackendError, nativeCpuPaths, resolveBackend,
+} from '../workers/backend.js';
 import type { FieldIssue } from '../workers/run-config.js';
 
 /** A resolved backend as tasks carry it and runs record it: 'native' · 'avx512', 'ts' · 'js'. */
@@ -34,17 +36,18 @@ export function describeBackend({ backend, cpuPath }: { backend: BackendName; cp
  */
 export function backendPinIssues(backend: BackendName | undefined, cpuPath: string | undefined): FieldIssue[] {
   if (backend === undefined) {
-    return cpuPath === undefined ? [] : [{ path: 'cpuPath', message: `expected "backend" too: a CPU path belongs to one backend (${BACKENDS.join(' or ')})` }];
+    if (cpuPath === undefined) return [];
+    const message = `expected "backend" too: a CPU path belongs to one backend (${BACKENDS.join(' or ')})`;
+    return [{ path: 'cpuPath', message }];
   }
-  for (const [request, path] of [[{ backend }, 'backend'], [{ backend, cpuPath }, 'cpuPath']] as const) {
-    try {
-      resolveBackend(request);
-    } catch (error) {
-      if (!(error instanceof BackendError)) throw error;
-      return [{ path, message: error.message }];
-    }
+  try {
+    resolveBackend({ backend, cpuPath });
+    return [];
+  } catch (error) {
+    if (!(error instanceof BackendError)) throw error;
+    const loads = backend === 'ts' || nativeCpuPaths().length > 0;
+    return [{ path: loads && cpuPath !== undefined ? 'cpuPath' : 'backend', message: error.message }];
   }
-  return [];
 }
 
 /** The pin a stored sweep spec carries, or null (specs are validated at submit; anything else is no pin). */

@@ -49,6 +49,8 @@ export function resolveDbFile(option?: string): string {
 }
 
 export function openServices(options: ServiceOptions = {}): Services {
+  // Before anything is opened: resolving the default may throw (a bad INITLAB_CPU_PATH).
+  const backend = options.backend ?? defaultRunBackend();
   const dbFile = resolveDbFile(options.dbFile);
   const unlock = dbFile === ':memory:' ? () => {} : lockDatabase(dbFile);
   let db: Database;
@@ -68,7 +70,6 @@ export function openServices(options: ServiceOptions = {}): Services {
       workerFile: options.workerFile,
       maxHeapMb: options.maxHeapMb,
     });
-  const backend = options.backend ?? defaultRunBackend();
   const scheduler = createScheduler({
     store,
     executor,

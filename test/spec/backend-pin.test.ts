@@ -1,7 +1,7 @@
 // A sweep spec's `backend` and `cpuPath`: their shape, and whether this machine can run them. The addon loader is
 // replaced by a test double so both kinds of machine (native built with some CPU paths, or not built) are checked
 // whatever this machine has.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { describeBackend, runRequest } from '../../server/backend-choice.js';
 import { parseSweepSpec } from '../../server/sweep-spec.js';
 import { issuesOf, plan } from './helpers.js';
@@ -15,11 +15,15 @@ vi.mock('../../workers/native/addon.js', () => ({
 
 const base = { base: { model: { hidden: [4] }, train: { epochs: 1 } }, grid: { seed: [1, 2] } };
 
-describe('sweep spec backend and cpuPath', () => {
-  afterEach(() => {
-    machine.cpuPaths = null;
-  });
+beforeEach(() => {
+  vi.stubEnv('INITLAB_CPU_PATH', '');   // the best path is the first, whatever the shell running the tests set
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+  machine.cpuPaths = null;
+});
 
+describe('sweep spec backend and cpuPath', () => {
   it('keeps a pinned backend and CPU path, and the same runs as without them', () => {
     const spec = parseSweepSpec({ ...base, backend: 'ts', cpuPath: 'js' });
     expect(spec).toMatchObject({ backend: 'ts', cpuPath: 'js' });
@@ -64,6 +68,15 @@ describe('sweep spec backend and cpuPath', () => {
     ]);
   });
 
+  it('takes a pinned CPU path over INITLAB_CPU_PATH, and names the variable when the default path is bad', () => {
+    machine.cpuPaths = ['avx2', 'generic'];
+    vi.stubEnv('INITLAB_CPU_PATH', 'avx9000');
+    expect(parseSweepSpec({ ...base, backend: 'native', cpuPath: 'generic' })).toMatchObject({ cpuPath: 'generic' });
+    expect(issuesOf(() => parseSweepSpec({ ...base, backend: 'native' }))).toEqual([
+      { path: 'backend', message: 'INITLAB_CPU_PATH "avx9000" is not available on this machine (it runs: avx2, generic)' },
+    ]);
+  });
+
   it('names the backend when native is asked for on a machine without the addon', () => {
     expect(issuesOf(() => parseSweepSpec({ ...base, backend: 'native', cpuPath: 'avx2' }))).toEqual([
       { path: 'backend', message: expect.stringMatching(/^the native backend is unavailable: .*not built \(test double\)/) },
@@ -78,10 +91,6 @@ describe('sweep spec backend and cpuPath', () => {
 });
 
 describe('the backend a pinned sweep\'s task asks for', () => {
-  afterEach(() => {
-    machine.cpuPaths = null;
-  });
-
   it('is the default without a pin, and the pin itself when it names a CPU path', () => {
     expect(runRequest(null, { backend: 'native', cpuPath: 'sse2' })).toEqual({ backend: 'native', cpuPath: 'sse2' });
     expect(runRequest({ backend: 'ts', cpuPath: 'js' }, { backend: 'native', cpuPath: 'sse2' })).toEqual({ backend: 'ts', cpuPath: 'js' });
