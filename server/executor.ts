@@ -22,7 +22,7 @@ export interface RunJob {
 export interface Executor {
   readonly threads: number;
   /**
-   * Runs one job; onProgress sees its 'start' and every 'epoch' message before the promise resolves.
+   * Runs one job; onProgress sees its 'start' and every 'epochs' batch before the promise resolves.
    * Rejects on abort, throw or thread death.
    */
   run(job: RunJob, onProgress: (message: RunProgress) => void, signal: AbortSignal): Promise<TrainTaskResult>;

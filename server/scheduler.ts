@@ -141,8 +141,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         store.setRunTheory(runId, message.theoryPreVar);
         return;
       }
-      writer.push(runId, message.metrics, run.attempt);
-      events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: [message.metrics] });
+      for (const metrics of message.metrics) writer.push(runId, metrics, run.attempt);
+      events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: message.metrics });
     };
     executor
       .run({ runId, config, ...runRequest(sweep.pin, defaultBackend) }, onProgress, entry.controller.signal)

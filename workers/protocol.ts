@@ -17,12 +17,13 @@ export interface TrainTask {
 }
 
 /**
- * Messages on the task's port, in order: one 'start' (the mean-field theory, known before training), one 'epoch'
- * per evaluated epoch (0 = at init), then exactly one 'end'.
+ * Messages on the task's port, in order: one 'start' (the mean-field theory, known before training), 'epochs'
+ * batches holding every evaluated epoch once, in order (0 = at init; a batch at most every EPOCH_BATCH_MS of
+ * train-worker.ts), then exactly one 'end'.
  */
 export type ProgressMessage =
   | { type: 'start'; runId: number; theoryPreVar: number[] }
-  | { type: 'epoch'; runId: number; metrics: EpochMetrics }
+  | { type: 'epochs'; runId: number; metrics: EpochMetrics[] }
   | { type: 'end'; runId: number };
 
 /** What the task's promise resolves to. Epoch metrics travel on the port, not here. */

@@ -54,7 +54,7 @@ export function createFakeExecutor(threads: number) {
       const p = pending.get(runId);
       if (!p) throw new Error(`run ${runId} is not running`);
       pending.delete(runId);
-      for (let e = 0; e <= epochs; e++) p.onProgress({ type: 'epoch', runId, metrics: fakeEpoch(e) });
+      for (let e = 0; e <= epochs; e++) p.onProgress({ type: 'epochs', runId, metrics: [fakeEpoch(e)] });
       p.resolve({
         status: 'succeeded', verdicts: [{ kind: 'healthy', evidence: 'fake' }], divergence: null,
         theoryPreVar: [1], backend: p.job.backend,
