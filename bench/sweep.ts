@@ -1,12 +1,29 @@
 // Sweep throughput on the real pool: the same small sweep on 1 and on N threads (the ratio), the dispatch overhead
 // per run (wall time per run beyond the training itself), and how long a cancel takes to stop running runs.
 import { availableParallelism } from 'node:os';
+import { defaultRunBackend, describeBackend, type RunBackend } from '../server/backend-choice.js';
 import { openServices } from '../server/services.js';
 
-const smallSweep = {
-  name: 'bench: small sweep',
-  base: { dataset: { samples: 1000 }, model: { hidden: [64, 64] }, train: { epochs: 10 } },
-  grid: { 'model.init': ['xavier_uniform', 'he_normal'], 'model.activation': ['tanh', 'relu'], seed: [1, 2, 3, 4] },
+/** 4 × `seeds` runs of a 2-64-64-2 net (1,000 spirals, 10 epochs): ~0.2 s a run in TypeScript, ~10 ms natively. */
+function smallSweep(seeds: number) {
+  return {
+    name: 'bench: small sweep',
+    base: { dataset: { samples: 1000 }, model: { hidden: [64, 64] }, train: { epochs: 10 } },
+    grid: {
+      'model.init': ['xavier_uniform', 'he_normal'], 'model.activation': ['tanh', 'relu'],
+      seed: Array.from({ length: seeds }, (_, i) => i + 1),
+    },
+  };
+}
+
+/** 16 runs of a 20-layer × 64 ReLU net on 800 moons for 20 epochs (the deep-relu preset's runs): ~0.3 s natively. */
+const deepSweep = {
+  name: 'bench: deep sweep',
+  base: {
+    dataset: { name: 'moons', samples: 800 }, model: { hidden: new Array<number>(20).fill(64), activation: 'relu' },
+    train: { epochs: 20, lr: 0.01 },
+  },
+  grid: { 'model.init': ['xavier_uniform', 'he_normal'], seed: [1, 2, 3, 4, 5, 6, 7, 8] },
 };
 
 const trivialSweep = {
@@ -16,8 +33,8 @@ const trivialSweep = {
 };
 
 
-async function timeSweep(threads: number, spec: { base: unknown }) {
-  const services = openServices({ dbFile: ':memory:', threads });
+async function timeSweep(threads: number, spec: { base: unknown }, backend: RunBackend = defaultRunBackend()) {
+  const services = openServices({ dbFile: ':memory:', threads, backend });
   services.scheduler.start();
   // Warm every thread (module loading and the JIT on the same kernels) before timing.
   const seeds = Array.from({ length: threads * 2 }, (_, i) => 1000 + i);
@@ -61,14 +78,26 @@ async function cancelLatency(threads: number) {
   return ms;
 }
 
-export async function run(): Promise<void> {
+async function throughput(label: string, spec: { base: unknown }, backend: RunBackend) {
   const n = availableParallelism();
-  const one = await timeSweep(1, smallSweep);
-  const many = await timeSweep(n, smallSweep);
-  console.log(`sweep throughput (${one.runs} runs of a 2-64-64-2 net, 1,000 samples, 10 epochs):`);
+  const one = await timeSweep(1, spec, backend);
+  const many = await timeSweep(n, spec, backend);
+  console.log(`${label}, ${describeBackend(backend)}:`);
   console.log(`  1 thread : ${(one.runs / (one.wallMs / 1000)).toFixed(2)} runs/s (${one.wallMs.toFixed(0)} ms)`);
   console.log(`  ${n} threads: ${(many.runs / (many.wallMs / 1000)).toFixed(2)} runs/s (${many.wallMs.toFixed(0)} ms)`);
   console.log(`  speed-up ${n} threads / 1 thread: ${(one.wallMs / many.wallMs).toFixed(2)}×`);
+}
+
+export async function run(): Promise<void> {
+  const n = availableParallelism();
+  const native = defaultRunBackend();
+  const ts: RunBackend = { backend: 'ts', cpuPath: 'js' };
+  // Passes of ~1 s or more each: the native sweep has 4× the runs of the TypeScript one.
+  await throughput('sweep throughput (16 runs of a 2-64-64-2 net, 1,000 samples, 10 epochs)', smallSweep(4), ts);
+  if (native.backend === 'native') {
+    await throughput('sweep throughput (64 runs of a 2-64-64-2 net, 1,000 samples, 10 epochs)', smallSweep(16), native);
+    await throughput('sweep throughput (16 runs of a 20×64 ReLU net, 800 samples, 20 epochs)', deepSweep, native);
+  }
 
   const trivial = await timeSweep(1, trivialSweep);
   const overhead = (trivial.wallMs - trivial.trainMs) / trivial.runs;

@@ -55,7 +55,9 @@ export function resolveBackend(request: BackendRequest = {}): ResolvedBackend {
   }
   const { addon, reason } = loadAddon();
   if (addon === null) {
-    if (request.backend === 'native') throw new BackendError(`the native backend is unavailable: ${reason}`);
+    if (request.backend === 'native' || request.cpuPath !== undefined) {
+      throw new BackendError(`the native backend is unavailable: ${reason}`);
+    }
     return {
       backend: 'ts', cpuPath: 'js', engine: createTsEngine,
       fallback: `native backend unavailable (${reason}); training with the TypeScript backend`,

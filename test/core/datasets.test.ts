@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../workers/core/rng.js';
 import { parseRunConfig } from '../../workers/run-config.js';
-import { loadDataset, loadIrisAll, loadMnistAll, MNIST_FEATURES } from '../../workers/datasets.js';
+import { loadDataset, loadIrisAll, loadMnistAll, MNIST_FEATURES, parseNumberList } from '../../workers/datasets.js';
 import { runTraining } from '../../workers/run.js';
 
 describe('iris', () => {
@@ -77,5 +77,23 @@ describe('mnist', () => {
     console.log(`mnist 2000: validation accuracy by epoch ${accuracies.join(', ')} (${result.durationMs} ms)`);
     expect(result.status).toBe('succeeded');
     expect(accuracies.at(-1)).toBeGreaterThanOrEqual(0.85);
+  });
+});
+
+describe('parseNumberList', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const viaJson = (text: string) => Float32Array.from((JSON.parse(text) as { data: number[] }).data);
+
+  it('gives exactly what JSON.parse gives, rounded to float32', () => {
+    const text = '{ "data": [0, 1, 0.2, 0.624, 0.9921568627450981, -3.5, 12345678901234567890, 1e-3, 2.5E+2, '
+      + '0.1234567890123456789, 7 ,\n 8\t] }';
+    expect(Array.from(parseNumberList(bytes(text), 'test'))).toEqual(Array.from(viaJson(text)));
+  });
+
+  it('reads an empty list and refuses what is not a number list', () => {
+    expect(parseNumberList(bytes('{"data": [ ]}'), 'test')).toHaveLength(0);
+    expect(() => parseNumberList(bytes('{"data": 5}'), 'x.json')).toThrow('x.json: no number list');
+    expect(() => parseNumberList(bytes('{"data": [1, "a"]}'), 'x.json')).toThrow(/x.json: expected a number/);
+    expect(() => parseNumberList(bytes('{"data": [1; 2]}'), 'x.json')).toThrow(/x.json: unexpected byte/);
   });
 });
