@@ -43,9 +43,9 @@ describe('sweep engine on the real worker pool', () => {
     }
   });
 
-  it('isolates a run that throws, one that exits its thread and one that runs out of memory', async () => {
+  it('isolates a run that throws, one that exits its thread, one that runs out of memory and one the native addon refuses', async () => {
     const { scheduler, store } = services;
-    const { id } = scheduler.submit({ name: 'faults', base: tiny, grid: { seed: [1, 9001, 9002, 9003, 2] } });
+    const { id } = scheduler.submit({ name: 'faults', base: tiny, grid: { seed: [1, 9001, 9002, 9003, 9004, 2] } });
     await scheduler.waitForSweep(id);
     const bySeed = new Map(store.listRuns(id).runs.map((r) => [r.seed, r]));
     expect(bySeed.get(1)!.status).toBe('succeeded');
@@ -56,6 +56,8 @@ describe('sweep engine on the real worker pool', () => {
     expect(bySeed.get(9002)!.error).toMatch(/exit/i);
     expect(bySeed.get(9003)!.status).toBe('failed');
     expect(bySeed.get(9003)!.error).toMatch(/memory/i);
+    expect(bySeed.get(9004)!.status).toBe('failed');
+    expect(bySeed.get(9004)!.error).toMatch(/order\[3\] = 1000 is outside the 4 rows/);
     // The pool replaced the dead threads: a later sweep still runs.
     const after = scheduler.submit({ name: 'after faults', base: tiny });
     await scheduler.waitForSweep(after.id);
