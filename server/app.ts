@@ -10,7 +10,7 @@ import { errorStatus, NotFoundError } from './errors.js';
 import type { EventBus } from './events.js';
 import type { Scheduler } from './scheduler.js';
 import { staticDir } from './paths.js';
-import { loopbackHostGuard, sameOriginGuard, tokenGuard } from './security.js';
+import { loopbackHostGuard, sameOriginGuard, securityHeaders, tokenGuard } from './security.js';
 
 export interface AppDeps {
   store: Store;
@@ -43,12 +43,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
+  app.use(securityHeaders);
   app.use(deps.token ? tokenGuard(deps.token) : loopbackHostGuard);
   app.use(sameOriginGuard);
 
   const vendor = vendorFiles();
   app.get('/assets/vendor/:file', (req, res, next) => {
-    const file = vendor[req.params.file];
+    const file = Object.hasOwn(vendor, req.params.file) ? vendor[req.params.file] : undefined; // not __proto__
     if (!file) return next();
     res.sendFile(file, { maxAge: '1h' });
   });

@@ -1,5 +1,6 @@
-// Request guards: same-origin checks for state-changing requests, and an access token off loopback.
-import { timingSafeEqual } from 'node:crypto';
+// Request guards: same-origin checks for state-changing requests, an access token off loopback, and the
+// response headers that keep pages from being framed or running anything initlab did not serve.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { ForbiddenError, HttpError } from './errors.js';
 
@@ -23,13 +24,14 @@ export function sameOriginGuard(req: Request, _res: Response, next: NextFunction
   }
   const origin = req.get('origin');
   if (origin && origin !== 'null') {
-    let originHost: string;
+    let originUrl: URL;
     try {
-      originHost = new URL(origin).host;
+      originUrl = new URL(origin);
     } catch {
       return next(new ForbiddenError(`malformed Origin header refused`));
     }
-    if (originHost !== req.get('host')) {
+    // Scheme and host both: https://host is another origin than http://host.
+    if (originUrl.host !== req.get('host') || originUrl.protocol !== `${req.protocol}:`) {
       return next(new ForbiddenError(`cross-origin ${req.method} from ${origin} refused`));
     }
   } else if (origin === 'null') {
@@ -61,15 +63,39 @@ function readCookie(req: Request, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined; // malformed percent-encoding: no token, not a server error
+    }
   }
   return undefined;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/** Compares digests of equal length, so neither the time taken nor an early exit reveals the token's length. */
+export function sameSecret(a: string, b: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/**
+ * Content-Security-Policy and friends on every response: scripts and connections only from initlab itself (no
+ * CDN, no inline script), no framing (clickjacking), no MIME sniffing. Inline style attributes stay allowed:
+ * the heatmap colours its cells with them.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+  "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function securityHeaders(_req: Request, res: Response, next: NextFunction) {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  next();
 }
 
 /**

@@ -37,6 +37,10 @@ describe('dashboard in a browser', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // A Content-Security-Policy violation is a console error, not a page error: count it as one.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+    });
     page.on('dialog', (dialog) => void dialog.accept());
   });
 
@@ -152,7 +156,11 @@ describe('dashboard in a browser', () => {
     await page.locator('#live[data-state="connected"]').waitFor();
     const before = Number(await page.locator('#chart-loss').getAttribute('data-points'));
     // The browser's own expression (this file is typed without the DOM library).
-    await page.waitForFunction(`Number(document.querySelector('#chart-loss')?.getAttribute('data-points')) > ${before + 2}`, null, { timeout: 30_000 });
+    // A function, not a string: the page's Content-Security-Policy forbids evaluating strings.
+    await page.waitForFunction(
+      (least) => Number(document.querySelector('#chart-loss')?.getAttribute('data-points')) > least,
+      before + 2, { timeout: 30_000 },
+    );
 
     await page.goto(`${server.url}/sweeps/${id}`);
     await page.locator('#live[data-state="connected"]').waitFor();
