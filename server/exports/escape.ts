@@ -24,12 +24,18 @@ export function csvRecord(cells: readonly Cell[]): string {
 
 const MARKDOWN_ESCAPES: Record<string, string> = {
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '|': '&#124;', '\r': ' ', '\n': ' ',
+  // No link or image without brackets: `[x](javascript:…)` stays text and `![x](http://…)` loads nothing.
+  // Backslashes too, so a name cannot cancel an escape. (Autolinks need <, already an entity.)
+  '[': '\\[', ']': '\\]', '\\': '\\\\',
 };
 
-/** A GitHub-flavoured Markdown table cell: HTML special characters and the cell separator as entities, one line. */
+/**
+ * A GitHub-flavoured Markdown table cell: HTML special characters and the cell separator as entities, brackets
+ * and backslashes backslash-escaped (no link or image can form), one line.
+ */
 export function markdownCell(cell: Cell): string {
   if (cell === null) return '';
-  return String(cell).replace(/\r\n|[&<>"|\r\n]/g, (ch) => MARKDOWN_ESCAPES[ch] ?? ' ');
+  return String(cell).replace(/\r\n|[&<>"|\r\n[\]\\]/g, (ch) => MARKDOWN_ESCAPES[ch] ?? ' ');
 }
 
 export function markdownRow(cells: readonly Cell[]): string {

@@ -47,6 +47,25 @@ describe('markdownCell', () => {
     expect(markdownCell(-2)).toBe('-2');
   });
 
+  it('keeps link and image syntax as text: brackets and backslashes are escaped', () => {
+    expect(markdownCell('[x](javascript:alert(1))')).toBe('\\[x\\](javascript:alert(1))');
+    expect(markdownCell('![x](http://tracker.invalid/a.png)')).toBe('!\\[x\\](http://tracker.invalid/a.png)');
+    expect(markdownCell('\\[x](y)')).toBe('\\\\\\[x\\](y)'); // a backslash cannot cancel the escape
+  });
+
+  it('never leaves an unescaped bracket in any text', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => {
+      // every [ or ] is preceded by an odd number of backslashes
+      const cell = markdownCell(text);
+      for (let i = 0; i < cell.length; i++) {
+        if (cell[i] !== '[' && cell[i] !== ']') continue;
+        let slashes = 0;
+        for (let j = i - 1; j >= 0 && cell[j] === '\\'; j--) slashes++;
+        expect(slashes % 2, cell).toBe(1);
+      }
+    }), { numRuns: 300 });
+  });
+
   it('never leaves a raw < > " | or newline in any text', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => {
       expect(markdownCell(text)).not.toMatch(/[<>"|\r\n]|&(?!amp;|lt;|gt;|quot;|#124;)/);

@@ -46,7 +46,7 @@ describe('pivot export', () => {
     const { store, id } = pivotSweep();
     const lines = (await pivotText(store, id, 'final_val_acc', 'md')).trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toBe('| init / activation | relu | leaky_relu(0.2) &amp; &lt;x&gt; &#124; 100% $#~^{}\\ |');
+    expect(lines[0]).toBe('| init / activation | relu | leaky_relu(0.2) &amp; &lt;x&gt; &#124; 100% $#~^{}\\\\ |'); // the backslash escaped
     expect(lines[1]).toBe('| --- | ---: | ---: |');
     // he_normal × relu: 0.9 and 0.7 → mean 0.8, sd sqrt(0.02) = 0.1414, reported as 0.80 ± 0.14
     expect(lines[2]).toBe('| he_normal | 0.80 ± 0.14 (n=2) | 0.5 (n=1, 1 diverged, 1 failed) |');
