@@ -1,7 +1,7 @@
 // One writer per database file: a lock file beside it (`<db>.lock`, holding the owner's PID) keeps a second
 // `initlab serve` or `initlab sweep` from recovering runs that the first one is still training.
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 export class DatabaseInUseError extends Error {
   override readonly name = 'DatabaseInUseError';
@@ -22,12 +22,22 @@ function isAlive(pid: number): boolean {
 }
 
 /**
+ * The file a database name really is: symbolic links resolved (the file's own, and its folders'), so every name
+ * of one file shares one lock. A file not created yet resolves through its folder.
+ */
+export function canonicalDatabasePath(dbFile: string): string {
+  if (existsSync(dbFile)) return realpathSync(dbFile);
+  return join(realpathSync(dirname(dbFile)), basename(dbFile));
+}
+
+/**
  * Takes the lock for `dbFile` (a lock left by a dead process is taken over) and returns its release function.
+ * The lock sits beside the canonical file, so a symbolic link to a database in use is refused too.
  * Throws DatabaseInUseError while a live process holds it, this one included: a second writer is a mistake.
  */
 export function lockDatabase(dbFile: string): () => void {
-  const lockFile = `${dbFile}.lock`;
   mkdirSync(dirname(dbFile), { recursive: true }); // the first start creates the database's folder
+  const lockFile = `${canonicalDatabasePath(dbFile)}.lock`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(lockFile, 'wx');

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DatabaseInUseError, lockDatabase } from '../../server/db-lock.js';
+import { canonicalDatabasePath, DatabaseInUseError, lockDatabase } from '../../server/db-lock.js';
 import { openServices } from '../../server/services.js';
 import { createFakeExecutor } from '../helpers/fake-executor.js';
 
@@ -20,6 +20,18 @@ describe('one writer per database file', () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
     const second = openServices({ dbFile: file, executor: createFakeExecutor(1) });
     await second.close();
+  });
+
+  it('refuses a second writer that names the same file through a symbolic link, or a linked folder', async () => {
+    const file = join(dir, 'c.db');
+    const first = openServices({ dbFile: file, executor: createFakeExecutor(1) });
+    symlinkSync(file, join(dir, 'c-link.db'));
+    symlinkSync(dir, join(dir, 'folder-link'));
+    expect(() => openServices({ dbFile: join(dir, 'c-link.db'), executor: createFakeExecutor(1) })).toThrow(DatabaseInUseError);
+    expect(() => openServices({ dbFile: join(dir, 'folder-link', 'c.db'), executor: createFakeExecutor(1) }))
+      .toThrow(DatabaseInUseError);
+    expect(canonicalDatabasePath(join(dir, 'folder-link', 'not-yet.db'))).toBe(join(realpathSync(dir), 'not-yet.db'));
+    await first.close();
   });
 
   it('takes over a lock left by a process that died', () => {
