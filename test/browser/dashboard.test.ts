@@ -158,7 +158,12 @@ describe('dashboard in a browser', () => {
     // The browser's own expression (this file is typed without the DOM library).
     // A function, not a string: the page's Content-Security-Policy forbids evaluating strings.
     await page.waitForFunction(
-      (least) => Number(document.querySelector('#chart-loss')?.getAttribute('data-points')) > least,
+      (least) => {
+        // runs in the page; the test's TypeScript has no DOM types
+        const page = globalThis as unknown as { document: { querySelector(s: string): Element | null } };
+        type Element = { getAttribute(name: string): string | null };
+        return Number(page.document.querySelector('#chart-loss')?.getAttribute('data-points')) > least;
+      },
       before + 2, { timeout: 30_000 },
     );
 
