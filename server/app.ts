@@ -2,27 +2,14 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Store } from '../db/store.js';
 import { createApiRouter } from './routes/api.js';
 import { createPageRoutes, renderErrorResponse } from './routes/pages.js';
 import { createStreamRoutes } from './routes/streams.js';
 import { errorStatus, NotFoundError } from './errors.js';
-import type { EventBus } from './events.js';
-import type { Scheduler } from './scheduler.js';
+import type { AppDeps } from './app-deps.js';
 import { staticDir } from './paths.js';
 import { loopbackHostGuard, sameOriginGuard, securityHeaders, tokenGuard } from './security.js';
 
-export interface AppDeps {
-  store: Store;
-  scheduler: Scheduler;
-  events: EventBus;
-  /** Threads the executor runs on (for duration estimates). */
-  threads: number;
-  /** When set, every request must present this token (required off loopback). */
-  token?: string;
-  /** SSE heartbeat period; tests shorten it. */
-  heartbeatMs?: number;
-}
 
 const require = createRequire(import.meta.url);
 

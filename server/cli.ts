@@ -1,10 +1,6 @@
 // initlab's command line: `initlab <command> [options]`. Each command lives in server/commands/ and is loaded
 // only when asked for, so `train` starts without the web server's modules.
-
-export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+import type { CliIo } from './commands/io.js';
 
 const USAGE = `usage: initlab <command> [options]
 

@@ -32,8 +32,9 @@ export function createEventBus({ intervalMs = 250 } = {}): EventBus {
     for (const listener of listeners) {
       try {
         listener(event);
-      } catch {
-        // A broken subscriber must not break the scheduler or other subscribers.
+      } catch (error) {
+        // A broken subscriber must not break the scheduler or other subscribers; but it is a bug, so say so.
+        console.error(`initlab: an event listener threw on '${event.type}':`, error);
       }
     }
   }

@@ -1,5 +1,5 @@
 // `initlab export <sweep-id> --format csv|json|md|latex [--pivot METRIC]`: a result table to stdout.
-import type { CliIo } from '../cli.js';
+import type { CliIo } from './io.js';
 import { openDatabase } from '../../db/open.js';
 import { createStore } from '../../db/store.js';
 import { ExportFormatError, parseExportRequest, writeExport, type ExportRequest } from '../exports/index.js';

@@ -1,5 +1,5 @@
 // `initlab presets`: the shipped sweep presets, one per line.
-import type { CliIo } from '../cli.js';
+import type { CliIo } from './io.js';
 import { listPresets } from '../presets.js';
 
 export async function presetsCommand(_args: string[], io: CliIo): Promise<number> {

@@ -1,6 +1,6 @@
 // `initlab serve`: the dashboard and JSON API on one port, with the training pool behind it.
 import type { AddressInfo } from 'node:net';
-import type { CliIo } from '../cli.js';
+import type { CliIo } from './io.js';
 import { createApp } from '../app.js';
 import { isLoopbackHost } from '../security.js';
 import type { ResolvedBackend } from '../../workers/backend.js';

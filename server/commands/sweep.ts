@@ -1,7 +1,7 @@
 // `initlab sweep <spec.json | preset>`: runs a sweep to completion headless, with a progress bar on stderr.
 // Ctrl-C cancels cleanly; `initlab sweep --resume <id>` continues it later.
 import { createWriteStream, readFileSync } from 'node:fs';
-import type { CliIo } from '../cli.js';
+import type { CliIo } from './io.js';
 import { ConfigError } from '../../workers/run-config.js';
 import { ExportFormatError, formatFromFilename, parseExportRequest, writeExport } from '../exports/index.js';
 import type { ResolvedBackend } from '../../workers/backend.js';

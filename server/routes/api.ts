@@ -1,6 +1,6 @@
 // The JSON API: thin handlers that parse, call the store or scheduler, and answer JSON.
 import { Router, type Request } from 'express';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { HttpError, NotFoundError } from '../errors.js';
 import {
   ExportAbortedError, ExportFormatError, parseExportRequest, writeExport, type ExportRequest,

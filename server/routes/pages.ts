@@ -1,7 +1,7 @@
 // The dashboard's HTML routes: full pages, and the partials htmx swaps (heatmap, cell, runs table, progress, form
 // preview). Thin: parse the request, load props (page-data.ts, sweep-form.ts), render a view.
 import { Router, type Request, type Response } from 'express';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import { HttpError } from '../errors.js';
 import { getPreset } from '../presets.js';
 import { parseSweepSpec } from '../sweep-spec.js';

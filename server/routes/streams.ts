@@ -4,7 +4,7 @@
 // so a reconnect (Last-Event-ID) resumes without gaps. A finished sweep or run gets its final state, then a
 // `close` event (the page's hx-sse:close stops the browser reconnecting), then the response ends.
 import { Router } from 'express';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../app-deps.js';
 import type { LiveEvent } from '../events.js';
 import { createCoalescer, lastEventId, openSse, type SseChannel } from '../sse.js';
 import type { EpochMetrics } from '../../workers/core/types.js';

@@ -1,6 +1,7 @@
 // Serves an app built by createApp on 127.0.0.1 with a free port, for route tests.
 import type { AddressInfo } from 'node:net';
-import { createApp, type AppDeps } from '../../server/app.js';
+import type { AppDeps } from '../../server/app-deps.js';
+import { createApp } from '../../server/app.js';
 import type { Services } from '../../server/services.js';
 
 export async function serveApp(services: Services, extra: Partial<AppDeps> = {}) {

@@ -54,7 +54,8 @@ describe('event bus', () => {
     expect(seen).toEqual(['run-started', 'run-epochs', 'run-finished']);
   });
 
-  it('keeps delivering to other subscribers when one throws, and unsubscribes cleanly', () => {
+  it('keeps delivering to other subscribers when one throws, logs the error, and unsubscribes cleanly', () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const bus = createEventBus();
     const good: LiveEvent[] = [];
     bus.subscribe(() => {
@@ -64,6 +65,10 @@ describe('event bus', () => {
     expect(bus.listenerCount).toBe(2);
     bus.publish({ type: 'run-started', sweepId: 1, runId: 1 });
     expect(good).toHaveLength(1);
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(String(logged.mock.calls[0][0])).toContain("'run-started'");
+    expect(logged.mock.calls[0][1]).toMatchObject({ message: 'broken subscriber' });
+    logged.mockRestore();
     off();
     expect(bus.listenerCount).toBe(1);
   });

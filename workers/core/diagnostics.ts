@@ -6,7 +6,6 @@
 import { dphi, maxDerivative } from './activations.js';
 import { gradNorm } from './clip.js';
 import { activationName } from './labels.js';
-import type { Engine } from './engine.js';
 import type { Network, Workspace } from './network.js';
 import type { ActivationSpec } from './types.js';
 import { meanVariance } from './stats.js';
@@ -118,11 +117,20 @@ export interface ProbeResult {
 }
 
 /**
+ * The two engine calls a probe needs: a part of engine.ts's Engine, named here by shape because engine.ts imports
+ * this file (measureActivations), and the type import back would close a cycle.
+ */
+export interface ProbeEngine {
+  forwardBackward(inputs: Float32Array, targets: Float32Array, n: number): number;
+  measureActivations(n: number, saturationBound: number, out: Float64Array): void;
+}
+
+/**
  * Runs the engine's forwardBackward on the probe batch (overwriting net.grads and ws buffers) and measures every
  * layer. Then remembers the current parameters for the next call's updateRatio.
  */
 export function measureProbe(
-  diag: Diagnostics, net: Network, probe: ProbeBatch, engine: Pick<Engine, 'forwardBackward' | 'measureActivations'>,
+  diag: Diagnostics, net: Network, probe: ProbeBatch, engine: ProbeEngine,
 ): ProbeResult {
   const loss = engine.forwardBackward(probe.inputs, probe.targets, probe.batch);
   engine.measureActivations(probe.batch, diag.saturationBound, diag.activationStats);

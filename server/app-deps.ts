@@ -1,0 +1,17 @@
+// What the express app is built over: the services its routes use. Its own module so routes can name it without
+// importing app.ts (which imports the routes).
+import type { Store } from '../db/store.js';
+import type { EventBus } from './events.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface AppDeps {
+  store: Store;
+  scheduler: Scheduler;
+  events: EventBus;
+  /** Threads the executor runs on (for duration estimates). */
+  threads: number;
+  /** When set, every request must present this token (required off loopback). */
+  token?: string;
+  /** SSE heartbeat period; tests shorten it. */
+  heartbeatMs?: number;
+}
