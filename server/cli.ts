@@ -11,6 +11,7 @@ commands:
   export <sweep-id>         print a result table   --format csv|json|md|latex [--pivot METRIC] [--db FILE]
   presets                   list the shipped sweep presets
   train <run.json | ->      one run; one JSON line per epoch, then the result   [--backend ts|native]
+  backup <file>             an online, consistent copy of the database   [--db FILE] [--force]
 
 The database defaults to $INITLAB_DB or ./data/initlab.db; --max-runs (or $INITLAB_MAX_RUNS, default 5000)
 caps the runs one sweep may expand to. --backend (or $INITLAB_BACKEND) picks the training backend; by default
@@ -29,6 +30,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       return (await import('./commands/presets.js')).presetsCommand(args, io);
     case 'train':
       return (await import('./commands/train.js')).trainCommand(args, io);
+    case 'backup':
+      return (await import('./commands/backup.js')).backupCommand(args, io);
     case undefined:
     case 'help':
     case '--help':
