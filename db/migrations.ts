@@ -111,9 +111,26 @@ ALTER TABLE runs ADD COLUMN backend TEXT CHECK (backend IS NULL OR backend IN ('
 ALTER TABLE runs ADD COLUMN cpu_path TEXT;
 `;
 
+// The run a sweep replays, set by scheduler.replay; a sweep is never taken for a replay by its name. No foreign key:
+// the original may be deleted, and the replay's page then says so. Sweeps made by replay before this step carry
+// both marks replay wrote, the name "replay of run N (…)" and the description "Replays run N of sweep …", and only
+// those are filled in; a sweep a user merely named like that stays NULL.
+function addReplayOf(db: Database): void {
+  db.exec(`ALTER TABLE sweeps ADD COLUMN replay_of INTEGER CHECK (replay_of IS NULL OR replay_of > 0)`);
+  const sweeps = db.prepare<[], { id: number; name: string; description: unknown }>(
+    `SELECT id, name, json_extract(spec, '$.description') AS description FROM sweeps WHERE name LIKE 'replay of run %'`).all();
+  const set = db.prepare<[number, number]>(`UPDATE sweeps SET replay_of = ? WHERE id = ?`);
+  for (const { id, name, description } of sweeps) {
+    const named = /^replay of run (\d+) \(/.exec(name);
+    const described = typeof description === 'string' ? /^Replays run (\d+) of sweep \d+ /.exec(description) : null;
+    if (named && described && named[1] === described[1]) set.run(Number(named[1]), id);
+  }
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(initialSchema) },
   { version: 2, name: 'runs record their backend and CPU path', up: (db) => db.exec(runBackend) },
+  { version: 3, name: 'sweeps record the run they replay', up: addReplayOf },
 ];
 
 export function schemaVersion(db: Database): number {

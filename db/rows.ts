@@ -1,8 +1,10 @@
-// Mapping between SQL rows and the store's types: column lists, JSON columns, non-finite numbers.
+// Mapping between SQL rows and the store's types: column lists, row shapes, JSON columns, non-finite numbers.
 // JSON has no NaN or Infinity, so numbers inside JSON columns (verdict values, theoryPreVar) that are not finite are
 // written as the strings "NaN", "Infinity", "-Infinity" and turned back into numbers when read.
-import type { RunStatus, SweepStatus } from './run-status.js';
-import type { DivergenceRow, Run, Sweep, VerdictRow } from './types.js';
+import type { RunConfig } from '../workers/core/types.js';
+import { emptyCounts } from './cell-summaries.js';
+import { RUN_STATUSES, type RunStatus, type SweepStatus } from './run-status.js';
+import type { DivergenceRow, EpochMetricsRow, LayerStatsRow, Run, StatusCounts, Sweep, VerdictRow } from './types.js';
 
 const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
@@ -32,7 +34,7 @@ export function nanFromNull(value: number | null): number {
 }
 
 export const SWEEP_COLUMNS = `sweeps.id AS id, sweeps.name AS name, sweeps.spec AS spec, sweeps.varying AS varying,
-  sweeps.status AS status, sweeps.run_limit AS runLimit, sweeps.created_at AS createdAt,
+  sweeps.status AS status, sweeps.run_limit AS runLimit, sweeps.replay_of AS replayOf, sweeps.created_at AS createdAt,
   sweeps.finished_at AS finishedAt`;
 
 export interface SweepSqlRow {
@@ -42,6 +44,7 @@ export interface SweepSqlRow {
   varying: string;
   status: SweepStatus;
   runLimit: number | null;
+  replayOf: number | null;
   createdAt: number;
   finishedAt: number | null;
 }
@@ -69,12 +72,79 @@ export interface RunSqlRow extends Omit<Run, 'config' | 'verdicts' | 'divergence
   theoryPreVar: string | null;
 }
 
+/**
+ * A run's config column as the RunConfig it was written as. The store writes only NewRun.config, which the type
+ * system holds to RunConfig (the server builds it with parseRunConfig), so reading it back needs no second check.
+ */
+export function decodeRunConfig(text: string): RunConfig {
+  return JSON.parse(text) as RunConfig;
+}
+
 export function toRun(row: RunSqlRow): Run {
   return {
     ...row,
-    config: JSON.parse(row.config),
+    config: decodeRunConfig(row.config),
     verdicts: decodeVerdicts(row.verdicts),
     divergence: row.divergence === null ? null : (JSON.parse(row.divergence) as DivergenceRow),
     theoryPreVar: decodeNumberArray(row.theoryPreVar),
+  };
+}
+
+export type CountsSqlRow = Record<RunStatus, number> & { total: number };
+
+export function toCounts(row: CountsSqlRow): StatusCounts {
+  const counts = emptyCounts();
+  for (const status of RUN_STATUSES) counts[status] = row[status];
+  counts.total = row.total;
+  return counts;
+}
+
+/** `COALESCE(SUM(runs.status = 'queued'), 0) AS queued, ...`: a CountsSqlRow's status columns over joined runs. */
+export const COUNT_COLUMNS = RUN_STATUSES.map((s) => `COALESCE(SUM(runs.status = '${s}'), 0) AS ${s}`).join(', ');
+
+export interface EpochSqlRow {
+  epoch: number;
+  step: number;
+  trainLoss: number | null;
+  trainAcc: number | null;
+  valLoss: number | null;
+  valAcc: number | null;
+  gradNorm: number | null;
+  clipped: number;
+  clippedSteps: number;
+}
+
+export interface LayerSqlRow {
+  epoch: number;
+  layer: number;
+  units: number;
+  actMean: number | null;
+  actStd: number | null;
+  preStd: number | null;
+  saturatedFrac: number | null;
+  deadFrac: number | null;
+  deltaNorm: number | null;
+  weightGradNorm: number | null;
+  weightNorm: number | null;
+  updateRatio: number | null;
+  distinctUnits: number;
+}
+
+export type CurveSqlRow = Omit<EpochSqlRow, 'clipped' | 'clippedSteps'> & { runId: number };
+
+export function toLayerStats(l: LayerSqlRow): LayerStatsRow {
+  return {
+    layer: l.layer, units: l.units, actMean: nanFromNull(l.actMean), actStd: nanFromNull(l.actStd),
+    preStd: nanFromNull(l.preStd), saturatedFrac: nanFromNull(l.saturatedFrac), deadFrac: nanFromNull(l.deadFrac),
+    deltaNorm: nanFromNull(l.deltaNorm), weightGradNorm: nanFromNull(l.weightGradNorm),
+    weightNorm: nanFromNull(l.weightNorm), updateRatio: nanFromNull(l.updateRatio), distinctUnits: l.distinctUnits,
+  };
+}
+
+export function toEpochMetrics(e: EpochSqlRow, layers: LayerStatsRow[]): EpochMetricsRow {
+  return {
+    epoch: e.epoch, step: e.step, trainLoss: nanFromNull(e.trainLoss), trainAcc: nanFromNull(e.trainAcc),
+    valLoss: nanFromNull(e.valLoss), valAcc: nanFromNull(e.valAcc), gradNorm: nanFromNull(e.gradNorm),
+    clipped: e.clipped === 1, clippedSteps: e.clippedSteps, layers,
   };
 }

@@ -1,5 +1,7 @@
-// The store's own row types. They mirror workers/core/types.ts structurally (a type test keeps them assignable
-// both ways) so db/ needs nothing from the rest of the project. Timestamps are milliseconds since the epoch.
+// The store's own row types. The metric rows mirror workers/core/types.ts structurally (a type test keeps them
+// assignable both ways); a run's config is the core's RunConfig itself, the one type db/ takes from outside (the
+// pure core, type-only: see README's dependency rule). Timestamps are milliseconds since the epoch.
+import type { RunConfig } from '../workers/core/types.js';
 import type { RunStatus, SweepStatus } from './run-status.js';
 
 /** Per-layer diagnostics of one epoch (same fields as the core's LayerStats). */
@@ -48,7 +50,10 @@ export interface DivergenceRow {
 export type StatusCounts = Record<RunStatus, number> & { total: number };
 
 export interface NewRun {
-  config: unknown;          // stored as JSON; the resolved RunConfig
+  // The resolved RunConfig (the server writes expandSweep's configs), stored as JSON and read back as RunConfig.
+  // Typed `unknown` on this side only because bench/db.ts still writes loosely typed configs: tighten to RunConfig
+  // once it does.
+  config: unknown;
   hash: string;             // config hash, unique within the sweep
   seed: number;
   initLabel: string;
@@ -62,6 +67,7 @@ export interface NewSweep {
   varying: string[];        // dotted config paths that vary across the sweep's runs
   runs: NewRun[];
   runLimit?: number | null; // at most this many runs of the sweep in flight at once; null = no per-sweep cap
+  replayOf?: number | null; // the run this sweep replays (scheduler.replay); null or absent for any other sweep
   createdAt?: number;
 }
 
@@ -72,6 +78,8 @@ export interface Sweep {
   varying: string[];
   status: SweepStatus;
   runLimit: number | null;
+  /** The run this sweep replays, when scheduler.replay made it (the run may have been deleted since). */
+  replayOf: number | null;
   createdAt: number;
   finishedAt: number | null;
 }
@@ -96,7 +104,7 @@ export interface Run extends RunFinals {
   id: number;
   sweepId: number;
   position: number;
-  config: unknown;
+  config: RunConfig;
   hash: string;
   seed: number;
   initLabel: string;

@@ -7,12 +7,11 @@
 // sweep gets the free threads for all its runs and finishes in about its own run time, while a second big sweep
 // gets its head start and then shares the threads evenly instead of starving the first.
 import type { Store } from '../db/store.js';
-import type { RunConfig } from '../workers/core/types.js';
 import { type BackendPin, defaultRunBackend, describeBackend, type RunBackend, runRequest, specPin } from './backend-choice.js';
 import type { EventBus } from './events.js';
 import type { Executor, RunProgress } from './executor.js';
 import type { MetricsWriter } from './metrics-writer.js';
-import { expandSweep, parseSweepSpec } from './sweep-spec.js';
+import { DEFAULT_MAX_RUNS, expandSweep, parseSweepSpec } from './sweep-spec.js';
 
 /** Runs a newly active sweep may dispatch before it shares the threads evenly with the sweeps already running. */
 export const HEAD_START_RUNS = 16;
@@ -22,7 +21,7 @@ export interface SchedulerDeps {
   executor: Executor;
   writer: MetricsWriter;
   events: EventBus;
-  /** Runs per sweep above which a spec is refused (default 5,000). */
+  /** Runs per sweep above which a spec is refused (default DEFAULT_MAX_RUNS, 5,000). */
   maxRunsPerSweep?: number;
   /**
    * The backend of runs whose sweep pins none, resolved once by the caller (`--backend`, INITLAB_BACKEND);
@@ -72,9 +71,12 @@ export interface Scheduler {
   rerun(sweepId: number, statuses?: Array<'failed' | 'diverged' | 'cancelled'>): number;
   /**
    * Runs one run's config again as a new one-run sweep, pinned to the backend and CPU path the run recorded (or
-   * else its sweep's pin), so the replay computes the same numbers bit for bit. Returns the new sweep's id.
+   * else its sweep's pin), so the replay computes the same numbers bit for bit. The new sweep records the run it
+   * replays (Sweep.replayOf), which is how its page knows to compare. Returns the new sweep's id.
    */
   replay(runId: number): SubmitResult;
+  /** Runs per sweep above which submit refuses a spec (the form's preview says the same). */
+  readonly maxRunsPerSweep: number;
   /** Resolves when the sweep has no queued or running runs left. */
   waitForSweep(sweepId: number): Promise<void>;
   readonly runningCount: number;
@@ -85,7 +87,7 @@ export interface Scheduler {
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { store, executor, writer, events } = deps;
   const now = deps.now ?? Date.now;
-  const maxRuns = deps.maxRunsPerSweep ?? 5000;
+  const maxRuns = deps.maxRunsPerSweep ?? DEFAULT_MAX_RUNS;
   const defaultBackend = deps.backend ?? defaultRunBackend();
   const active = new Map<number, ActiveSweep>();
   const running = new Map<number, RunningRun>();
@@ -131,7 +133,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function launch(sweep: ActiveSweep, runId: number) {
     if (store.getRun(runId).status !== 'queued') return; // cancelled or re-queued meanwhile
     const run = store.startRun(runId, now());
-    const config = run.config as RunConfig;
+    const config = run.config;
     const entry: RunningRun = { sweepId: sweep.id, controller: new AbortController(), cancelled: false };
     running.set(runId, entry);
     sweep.running += 1;
@@ -196,6 +198,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     waiters.delete(sweepId);
   }
 
+  function submit(specInput: unknown, replayOf: number | null): SubmitResult {
+    const spec = parseSweepSpec(specInput);
+    const plan = expandSweep(spec, { maxRuns });
+    const { id } = store.createSweep({
+      name: spec.name,
+      spec,
+      varying: plan.varying,
+      runs: plan.runs,
+      replayOf,
+      createdAt: now(),
+    });
+    activate(id);
+    return { id, runs: plan.runs.length, duplicates: plan.duplicates };
+  }
+
   return {
     start({ resumeSweeps = true } = {}) {
       store.requeueInterrupted();
@@ -208,17 +225,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
 
     submit(specInput) {
-      const spec = parseSweepSpec(specInput);
-      const plan = expandSweep(spec, { maxRuns });
-      const { id } = store.createSweep({
-        name: spec.name,
-        spec,
-        varying: plan.varying,
-        runs: plan.runs,
-        createdAt: now(),
-      });
-      activate(id);
-      return { id, runs: plan.runs.length, duplicates: plan.duplicates };
+      return submit(specInput, null);
     },
 
     cancel(sweepId) {
@@ -258,12 +265,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         ? { backend: run.backend, ...(run.cpuPath !== null ? { cpuPath: run.cpuPath } : {}) }
         : specPin(sweep.spec);
       const on = pin === null ? '' : ` on the ${describeBackend(pin)}`;
-      return this.submit({
+      return submit({
         name: `replay of run ${runId} (${sweep.name})`,
         description: `Replays run ${runId} of sweep ${sweep.id} with the same config and seed${on}.`,
         base: run.config,
         ...pin,
-      });
+      }, runId);
     },
 
     waitForSweep(sweepId) {
@@ -278,6 +285,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     get runningCount() {
       return running.size;
     },
+
+    maxRunsPerSweep: maxRuns,
 
     async close() {
       closing = true;

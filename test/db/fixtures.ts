@@ -1,4 +1,5 @@
 // Small builders shared by the storage, metrics-writer and export tests.
+import { expect } from 'vitest';
 import { openDatabase } from '../../db/open.js';
 import { createStore, type Store } from '../../db/store.js';
 import type { NewRun, RunSummary } from '../../db/types.js';
@@ -21,6 +22,13 @@ export function epochMetrics(epoch: number, overrides: Partial<EpochMetrics> = {
     valAcc: 0.45 + epoch / 100, gradNorm: 0.9, clipped: false, clippedSteps: 0,
     layers: Array.from({ length: layers }, (_, i) => layer(i)), ...overrides,
   };
+}
+
+/** Writes a running run's epochs the one way the store takes them (writeMetricsBatch); returns the rows written. */
+export function writeEpochs(store: Store, runId: number, epochs: EpochMetrics[]): number {
+  const written = store.writeMetricsBatch(epochs.map((metrics) => ({ runId, metrics })));
+  expect(written.droppedEpochs).toBe(0);
+  return written.epochRows + written.layerRows;
 }
 
 export interface GridOptions {

@@ -143,3 +143,35 @@ describe('migration 2: runs record their backend and CPU path', () => {
     db.close();
   });
 });
+
+describe('migration 3: sweeps record the run they replay', () => {
+  it('marks the replays an older version made, by both of their marks, and no sweep merely named like one', () => {
+    const file = tempFile('v2.db');
+    mkdirSync(dirname(file), { recursive: true });
+    const v2 = new BetterSqlite3(file);
+    applyMigrations(v2, MIGRATIONS.slice(0, 2));
+    const replaySpec = JSON.stringify({ name: 'replay of run 1 (old)', description: 'Replays run 1 of sweep 1 with the same config and seed.' });
+    const namedSpec = JSON.stringify({ name: 'replay of run 1 (mine)', description: 'my own sweep' });
+    v2.prepare(`INSERT INTO sweeps (id, name, spec, created_at) VALUES (?, ?, ?, 1000)`).run(1, 'old', '{}');
+    v2.prepare(`INSERT INTO sweeps (id, name, spec, created_at) VALUES (?, ?, ?, 1000)`).run(2, 'replay of run 1 (old)', replaySpec);
+    v2.prepare(`INSERT INTO sweeps (id, name, spec, created_at) VALUES (?, ?, ?, 1000)`).run(3, 'replay of run 1 (mine)', namedSpec);
+    v2.close();
+
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.length);
+    const store = createStore(db);
+    expect(store.getSweep(1).replayOf).toBeNull();
+    expect(store.getSweep(2).replayOf).toBe(1);
+    expect(store.getSweep(3).replayOf).toBeNull();
+    db.close();
+  });
+
+  it('stores replayOf as given when a sweep is created, and null by default', () => {
+    const store = createStore(openDatabase(':memory:'));
+    const plain = createGridSweep(store);
+    const replay = store.createSweep({ name: 'anything at all', spec: {}, varying: [], runs: [], replayOf: 7 });
+    expect(store.getSweep(plain.id).replayOf).toBeNull();
+    expect(store.getSweep(replay.id).replayOf).toBe(7);
+    expect(store.listSweeps().find((s) => s.id === replay.id)?.replayOf).toBe(7);
+  });
+});

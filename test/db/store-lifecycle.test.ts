@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, IllegalTransitionError, InvalidQueryError, NotFoundError } from '../../db/errors.js';
 import type { Store } from '../../db/store.js';
-import { createGridSweep, epochMetrics, gridRuns, memoryStore, summary } from './fixtures.js';
+import { createGridSweep, epochMetrics, gridRuns, memoryStore, summary, writeEpochs } from './fixtures.js';
 
 function metricRows(store: Store, runId: number): { epochs: number; layers: number } {
   const count = (table: string) =>
@@ -11,7 +11,7 @@ function metricRows(store: Store, runId: number): { epochs: number; layers: numb
 
 function runToCompletion(store: Store, runId: number, status: 'succeeded' | 'diverged' = 'succeeded') {
   store.startRun(runId, 100);
-  store.insertEpochMetrics(runId, [epochMetrics(0), epochMetrics(1), epochMetrics(2)]);
+  writeEpochs(store, runId, [epochMetrics(0), epochMetrics(1), epochMetrics(2)]);
   return store.finishRun(runId, summary({ status }));
 }
 
@@ -90,7 +90,7 @@ describe('a run through its life', () => {
     const store = memoryStore();
     const { runIds } = createGridSweep(store);
     store.startRun(runIds[0], 100);
-    store.insertEpochMetrics(runIds[0], [
+    writeEpochs(store, runIds[0], [
       epochMetrics(0, { trainLoss: 2.0, trainAcc: 0.3, valLoss: 2.1, valAcc: 0.25 }),
       epochMetrics(1, { trainLoss: 0.5, trainAcc: 0.9, valLoss: 0.6, valAcc: 0.85 }),
       epochMetrics(2, { trainLoss: 0.7, trainAcc: 0.8, valLoss: 0.9, valAcc: 0.8 }),
@@ -218,7 +218,7 @@ describe('re-queueing', () => {
     const { id, runIds } = createGridSweep(store, { seeds: [1, 2, 3] });
     const done = runToCompletion(store, runIds[0]);
     store.startRun(runIds[1]);
-    store.insertEpochMetrics(runIds[1], [epochMetrics(0), epochMetrics(1)]);
+    writeEpochs(store, runIds[1], [epochMetrics(0), epochMetrics(1)]);
     store.db.prepare(`UPDATE sweeps SET status = 'finished' WHERE id = ?`).run(id);   // as if finished too early
 
     expect(store.requeueInterrupted()).toBe(1);
@@ -247,7 +247,7 @@ describe('re-queueing', () => {
     runToCompletion(store, runIds[0], 'succeeded');
     runToCompletion(store, runIds[1], 'diverged');
     store.startRun(runIds[2]);
-    store.insertEpochMetrics(runIds[2], [epochMetrics(0)]);
+    writeEpochs(store, runIds[2], [epochMetrics(0)]);
     store.failRun(runIds[2], 'boom');
     store.cancelRun(runIds[3]);
     expect(store.finishSweepIfDone(id)).toBe('finished');
@@ -280,7 +280,7 @@ describe('re-queueing', () => {
     const store = memoryStore();
     const { runIds } = createGridSweep(store, { seeds: [1, 2] });
     store.startRun(runIds[0]);
-    store.insertEpochMetrics(runIds[0], [epochMetrics(0)]);
+    writeEpochs(store, runIds[0], [epochMetrics(0)]);
     expect(store.requeueRun(runIds[0])).toMatchObject({ status: 'queued', attempt: 2 });
     expect(metricRows(store, runIds[0])).toEqual({ epochs: 0, layers: 0 });
     runToCompletion(store, runIds[1]);

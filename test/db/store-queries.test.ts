@@ -3,7 +3,7 @@ import { InvalidQueryError } from '../../db/errors.js';
 import type { Store } from '../../db/store.js';
 import type { EpochMetricsRow, LayerStatsRow } from '../../db/types.js';
 import type { EpochMetrics, LayerStats } from '../../workers/core/types.js';
-import { createGridSweep, epochMetrics, layer, memoryStore, summary } from './fixtures.js';
+import { createGridSweep, epochMetrics, layer, memoryStore, summary, writeEpochs } from './fixtures.js';
 
 /** Finishes a run with the given final validation accuracy (and a loss derived from it). */
 function finishWith(store: Store, runId: number, valAcc: number | null, options: { status?: 'succeeded' | 'diverged';
@@ -26,7 +26,7 @@ describe('metrics round-trip', () => {
     const { runIds } = createGridSweep(store);
     store.startRun(runIds[0]);
     const epochs = [epochMetrics(0), epochMetrics(1, { clipped: true, clippedSteps: 3 }), epochMetrics(2)];
-    expect(store.insertEpochMetrics(runIds[0], epochs)).toBe(15);
+    expect(writeEpochs(store, runIds[0], epochs)).toBe(15);
     expect(store.getRunMetrics(runIds[0])).toEqual(epochs);
   });
 
@@ -38,7 +38,7 @@ describe('metrics round-trip', () => {
       trainLoss: NaN, valLoss: Infinity, gradNorm: -Infinity,
       layers: [layer(0, { actStd: NaN, deltaNorm: Infinity, weightNorm: -Infinity }), layer(1)],
     });
-    store.insertEpochMetrics(runIds[0], [epochMetrics(3), last]);
+    writeEpochs(store, runIds[0], [epochMetrics(3), last]);
     const [, back] = store.getRunMetrics(runIds[0]);
     expect(back).toEqual(last);
     expect(Number.isNaN(back.trainLoss)).toBe(true);
@@ -54,7 +54,7 @@ describe('metrics round-trip', () => {
     const store = memoryStore();
     const { runIds } = createGridSweep(store);
     store.startRun(runIds[0]);
-    store.insertEpochMetrics(runIds[0], [
+    writeEpochs(store, runIds[0], [
       epochMetrics(0, { valLoss: 2, valAcc: 0.4 }), epochMetrics(1, { valLoss: 0.8, valAcc: 0.7 }),
       epochMetrics(2, { valLoss: NaN, valAcc: 0.5, trainLoss: Infinity }),
     ]);
@@ -68,8 +68,8 @@ describe('metrics round-trip', () => {
     const { runIds } = createGridSweep(store, { seeds: [1, 2, 3] });
     store.startRun(runIds[0]);
     store.startRun(runIds[2]);
-    store.insertEpochMetrics(runIds[0], [epochMetrics(0), epochMetrics(1)]);
-    store.insertEpochMetrics(runIds[2], [epochMetrics(0, { valLoss: NaN })]);
+    writeEpochs(store, runIds[0], [epochMetrics(0), epochMetrics(1)]);
+    writeEpochs(store, runIds[2], [epochMetrics(0, { valLoss: NaN })]);
     const curves = store.getRunCurves([runIds[2], runIds[0], runIds[1], 999]);
     expect(curves.map((c) => c.runId)).toEqual([runIds[2], runIds[0], runIds[1]]);
     expect(curves[1]).toMatchObject({ epoch: [0, 1], step: [0, 10], trainLoss: [1, 0.5], valAcc: [0.45, 0.46] });

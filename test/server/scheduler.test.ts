@@ -157,6 +157,25 @@ describe('scheduler', () => {
     const copy = store.listRuns(replay.id).runs[0]!;
     expect(copy.config).toEqual(store.getRun(runId!).config);
     expect(copy.hash).toBe(store.getRun(runId!).hash);
+    expect(store.getSweep(replay.id).replayOf).toBe(runId);
+  });
+
+  it('records a replay only for scheduler.replay: a sweep merely named like one replays nothing', () => {
+    const { scheduler, store } = setUp(1);
+    const named = scheduler.submit(seedsSpec(`replay of run 1 (a name I chose)`, 1));
+    expect(store.getSweep(named.id).replayOf).toBeNull();
+  });
+
+  it('says how many runs a sweep may expand to: the configured limit, and submit holds to it', async () => {
+    const { scheduler } = setUp(1);
+    expect(scheduler.maxRunsPerSweep).toBe(5000);
+    const capped = openServices({ dbFile: ':memory:', executor: createFakeExecutor(1), maxRunsPerSweep: 3 });
+    try {
+      expect(capped.scheduler.maxRunsPerSweep).toBe(3);
+      expect(() => capped.scheduler.submit(seedsSpec('too many', 4))).toThrow(/over the limit of 3/);
+    } finally {
+      await capped.close();
+    }
   });
 
   it('rejects an invalid spec without storing anything', () => {

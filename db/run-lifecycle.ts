@@ -1,0 +1,193 @@
+// The store's run lifecycle: claim, start, finish, fail, cancel (one run or a whole sweep) and re-queue runs. Every
+// status change goes through run-status.ts's transitionRun; a re-queued run loses its metrics and results.
+import type { Database } from 'better-sqlite3';
+import { InvalidQueryError } from './errors.js';
+import type { MetricWrites } from './metric-writes.js';
+import { encodeJson } from './rows.js';
+import { FINAL_RUN_STATUSES, transitionRun, type RunStatus, type SweepStatus } from './run-status.js';
+import { checkCount, type RunReads, type RunState } from './run-reads.js';
+import type { SweepInternals } from './sweep-queries.js';
+import type { Run, RunFinals, RunSummary } from './types.js';
+
+export interface RunLifecycle {
+  queuedRunIds(sweepId: number, limit?: number): number[];
+  startRun(runId: number, startedAt?: number): Run;
+  finishRun(runId: number, summary: RunSummary): Run;
+  /** Stores a running run's mean-field theory as soon as the worker knows it (before epoch 0); false if not running. */
+  setRunTheory(runId: number, theoryPreVar: number[]): boolean;
+  failRun(runId: number, error: string, finishedAt?: number, durationMs?: number): Run;
+  cancelRun(runId: number, at?: number): RunStatus;
+  /** Queued and running runs, and the sweep, all cancelled in one transaction. */
+  cancelSweep(id: number, at?: number): { cancelledRunIds: number[]; runningRunIds: number[] };
+  requeueRun(runId: number): Run;
+  requeueRuns(sweepId: number, statuses?: RunStatus[]): number;
+  requeueInterrupted(): number;
+}
+
+/** Columns a re-queued run starts over with (its previous attempt's results are discarded with its metrics). */
+const RESET_RESULTS = `error = NULL, verdicts = NULL, divergence = NULL, theory_pre_var = NULL, started_at = NULL,
+  finished_at = NULL, duration_ms = NULL, epochs_completed = 0, final_train_loss = NULL, final_train_acc = NULL,
+  final_val_loss = NULL, final_val_acc = NULL, best_train_loss = NULL, best_train_acc = NULL, best_val_loss = NULL,
+  best_val_acc = NULL, backend = NULL, cpu_path = NULL`;
+
+export function createRunLifecycle(db: Database, parts: {
+  sweeps: SweepInternals;
+  reads: Pick<RunReads, 'getRun'>;
+  requireRun(id: number): RunState;
+  metrics: Pick<MetricWrites, 'deleteMetrics'>;
+}): RunLifecycle {
+  const { requireSweepStatus, moveSweep, reopenSweep } = parts.sweeps;
+  const { getRun } = parts.reads;
+  const { requireRun } = parts;
+  const { deleteMetrics } = parts.metrics;
+  const sql = {
+    runIdsByStatus: db.prepare<[number, RunStatus, number], { id: number }>(
+      `SELECT id FROM runs WHERE sweep_id = ? AND status = ? ORDER BY position LIMIT ?`),
+    startRun: db.prepare<[number, number]>(`UPDATE runs SET status = 'running', started_at = ? WHERE id = ?`),
+    setRunTheory: db.prepare<[string | null, number]>(
+      `UPDATE runs SET theory_pre_var = ? WHERE id = ? AND status = 'running'`),
+    finishRun: db.prepare<[Record<string, unknown>]>(
+      `UPDATE runs SET status = @status, verdicts = @verdicts, divergence = @divergence,
+         theory_pre_var = @theoryPreVar, finished_at = @finishedAt, duration_ms = @durationMs,
+         epochs_completed = @epochsCompleted, final_train_loss = @finalTrainLoss, final_train_acc = @finalTrainAcc,
+         final_val_loss = @finalValLoss, final_val_acc = @finalValAcc, best_train_loss = @bestTrainLoss,
+         best_train_acc = @bestTrainAcc, best_val_loss = @bestValLoss, best_val_acc = @bestValAcc,
+         backend = @backend, cpu_path = @cpuPath
+       WHERE id = @id`),
+    computeFinals: db.prepare<[number, number], RunFinals>(
+      `SELECT last.train_loss AS finalTrainLoss, last.train_acc AS finalTrainAcc, last.val_loss AS finalValLoss,
+              last.val_acc AS finalValAcc, agg.bestTrainLoss, agg.bestTrainAcc, agg.bestValLoss, agg.bestValAcc
+       FROM (SELECT MAX(epoch) AS lastEpoch, MIN(train_loss) AS bestTrainLoss, MAX(train_acc) AS bestTrainAcc,
+                    MIN(val_loss) AS bestValLoss, MAX(val_acc) AS bestValAcc
+             FROM epoch_metrics WHERE run_id = ?) AS agg
+       LEFT JOIN epoch_metrics AS last ON last.run_id = ? AND last.epoch = agg.lastEpoch`),
+    failRun: db.prepare<[string, number, number | null, number]>(
+      `UPDATE runs SET status = 'failed', error = ?, finished_at = ?, duration_ms = ? WHERE id = ?`),
+    cancelRun: db.prepare<[number, number]>(`UPDATE runs SET status = 'cancelled', finished_at = ? WHERE id = ?`),
+    requeueRun: db.prepare<[number]>(
+      `UPDATE runs SET status = 'queued', attempt = attempt + 1, ${RESET_RESULTS} WHERE id = ?`),
+    runningRuns: db.prepare<[], { id: number; sweepId: number; sweepStatus: SweepStatus }>(
+      `SELECT runs.id AS id, runs.sweep_id AS sweepId, sweeps.status AS sweepStatus
+       FROM runs JOIN sweeps ON sweeps.id = runs.sweep_id WHERE runs.status = 'running'`),
+  };
+
+  const startRun = db.transaction((runId: number, startedAt = Date.now()): Run => {
+    transitionRun(requireRun(runId).status, 'running', runId);
+    sql.startRun.run(startedAt, runId);
+    return getRun(runId);
+  });
+
+  const finishRun = db.transaction((runId: number, summary: RunSummary): Run => {
+    transitionRun(requireRun(runId).status, summary.status, runId);
+    const finals = summary.finals ?? sql.computeFinals.get(runId, runId)!;
+    sql.finishRun.run({
+      ...finals,
+      id: runId,
+      status: summary.status,
+      verdicts: encodeJson(summary.verdicts),
+      divergence: summary.divergence === null ? null : encodeJson(summary.divergence),
+      theoryPreVar: encodeJson(summary.theoryPreVar),
+      finishedAt: summary.finishedAt ?? Date.now(),
+      durationMs: summary.durationMs,
+      epochsCompleted: summary.epochsCompleted,
+      backend: summary.backend ?? null,
+      cpuPath: summary.cpuPath ?? null,
+    });
+    return getRun(runId);
+  });
+
+  const failRun = db.transaction((runId: number, error: string, finishedAt = Date.now(), durationMs?: number): Run => {
+    transitionRun(requireRun(runId).status, 'failed', runId);
+    sql.failRun.run(error, finishedAt, durationMs ?? null, runId);
+    return getRun(runId);
+  });
+
+  const cancelRun = db.transaction((runId: number, at = Date.now()): RunStatus => {
+    const { status } = requireRun(runId);
+    transitionRun(status, 'cancelled', runId);
+    sql.cancelRun.run(at, runId);
+    return status;
+  });
+
+  function cancelAll(sweepId: number, status: 'queued' | 'running', at: number): number[] {
+    transitionRun(status, 'cancelled');
+    const ids = sql.runIdsByStatus.all(sweepId, status, -1).map((r) => r.id);
+    for (const id of ids) sql.cancelRun.run(at, id);
+    return ids;
+  }
+
+  const cancelSweep = db.transaction((sweepId: number, at = Date.now()) => {
+    requireSweepStatus(sweepId);
+    const cancelledRunIds = cancelAll(sweepId, 'queued', at);
+    const runningRunIds = cancelAll(sweepId, 'running', at);
+    moveSweep(sweepId, 'cancelled', at);
+    return { cancelledRunIds, runningRunIds };
+  });
+
+  const requeueRun = db.transaction((runId: number): Run => {
+    const run = requireRun(runId);
+    transitionRun(run.status, 'queued', runId);
+    deleteMetrics(runId);
+    sql.requeueRun.run(runId);
+    reopenSweep(run.sweepId);
+    return getRun(runId);
+  });
+
+  const requeueRuns = db.transaction(
+    (sweepId: number, statuses: RunStatus[] = ['failed', 'diverged', 'cancelled']): number => {
+      requireSweepStatus(sweepId);
+      let count = 0;
+      for (const status of new Set(statuses)) {
+        // Only finished runs: a running run still has a worker (crash recovery is requeueInterrupted / requeueRun).
+        if (!(FINAL_RUN_STATUSES as readonly string[]).includes(status)) {
+          throw new InvalidQueryError(`re-runs take finished statuses (${FINAL_RUN_STATUSES.join(', ')}), not '${status}'`);
+        }
+        transitionRun(status, 'queued');
+        for (const { id } of sql.runIdsByStatus.all(sweepId, status, -1)) {
+          deleteMetrics(id);
+          sql.requeueRun.run(id);
+          count += 1;
+        }
+      }
+      if (count > 0) reopenSweep(sweepId);
+      return count;
+    });
+
+  const requeueInterrupted = db.transaction((): number => {
+    const at = Date.now();
+    let requeued = 0;
+    const reopened = new Set<number>();
+    for (const run of sql.runningRuns.all()) {
+      if (run.sweepStatus === 'cancelled') {
+        // The user cancelled the sweep before the crash: finish the cancellation instead of resurrecting it.
+        transitionRun('running', 'cancelled', run.id);
+        sql.cancelRun.run(at, run.id);
+        continue;
+      }
+      transitionRun('running', 'queued', run.id);
+      deleteMetrics(run.id);
+      sql.requeueRun.run(run.id);
+      reopened.add(run.sweepId);
+      requeued += 1;
+    }
+    for (const sweepId of reopened) reopenSweep(sweepId);
+    return requeued;
+  });
+
+  return {
+    queuedRunIds(sweepId, limit) {
+      requireSweepStatus(sweepId);
+      const max = limit === undefined ? -1 : checkCount('limit', limit);
+      return sql.runIdsByStatus.all(sweepId, 'queued', max).map((r) => r.id);
+    },
+    startRun: (runId, startedAt) => startRun.immediate(runId, startedAt),
+    finishRun: (runId, summary) => finishRun.immediate(runId, summary),
+    setRunTheory: (runId, theoryPreVar) => sql.setRunTheory.run(encodeJson(theoryPreVar), runId).changes === 1,
+    failRun: (runId, error, finishedAt, durationMs) => failRun.immediate(runId, error, finishedAt, durationMs),
+    cancelRun: (runId, at) => cancelRun.immediate(runId, at),
+    cancelSweep: (id, at) => cancelSweep.immediate(id, at),
+    requeueRun: (runId) => requeueRun.immediate(runId),
+    requeueRuns: (sweepId, statuses) => requeueRuns.immediate(sweepId, statuses),
+    requeueInterrupted: () => requeueInterrupted.immediate(),
+  };
+}

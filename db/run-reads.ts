@@ -1,0 +1,214 @@
+// The store's run reads: one run, a filtered and sorted page of a sweep's runs, all of them in pages, a run's
+// epochs with their layers, several runs' curves column by column, and a sweep's cells.
+import type { Database, Statement } from 'better-sqlite3';
+import { buildCellSummaries, type CellRunRow } from './cell-summaries.js';
+import { InvalidQueryError, NotFoundError } from './errors.js';
+import { isRunStatus, type RunStatus } from './run-status.js';
+import {
+  nanFromNull, RUN_COLUMNS, toEpochMetrics, toLayerStats, toRun, type CurveSqlRow, type EpochSqlRow, type LayerSqlRow,
+  type RunSqlRow,
+} from './rows.js';
+import type { SweepInternals } from './sweep-queries.js';
+import {
+  RUN_SORT_KEYS, type CellSummary, type EpochMetricsRow, type LayerStatsRow, type ListRunsOptions, type Run,
+  type RunCurves, type RunPage, type RunSortKey,
+} from './types.js';
+
+export interface RunReads {
+  getRun(id: number): Run;
+  listRuns(sweepId: number, options?: ListRunsOptions): RunPage;
+  iterateRuns(sweepId: number, pageSize?: number): Generator<Run, void, undefined>;
+  getRunMetrics(runId: number): EpochMetricsRow[];
+  getRunCurves(runIds: readonly number[]): RunCurves[];
+  cellSummaries(sweepId: number): CellSummary[];
+}
+
+export interface RunState {
+  status: RunStatus;
+  attempt: number;
+  sweepId: number;
+}
+
+const SORT_COLUMNS: Record<RunSortKey, string> = {
+  id: 'id', position: 'position', seed: 'seed', status: 'status', initLabel: 'init_label',
+  activationLabel: 'activation_label', attempt: 'attempt', durationMs: 'duration_ms',
+  epochsCompleted: 'epochs_completed', finalTrainLoss: 'final_train_loss', finalTrainAcc: 'final_train_acc',
+  finalValLoss: 'final_val_loss', finalValAcc: 'final_val_acc', bestTrainLoss: 'best_train_loss',
+  bestTrainAcc: 'best_train_acc', bestValLoss: 'best_val_loss', bestValAcc: 'best_val_acc',
+  startedAt: 'started_at', finishedAt: 'finished_at',
+};
+
+interface ListParams {
+  sweepId: number;
+  statuses: string | null;
+  verdict: string | null;
+  initLabel: string | null;
+  activationLabel: string | null;
+}
+
+function isSortKey(value: string): value is RunSortKey {
+  return (RUN_SORT_KEYS as readonly string[]).includes(value);
+}
+
+export function checkCount(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new InvalidQueryError(`${name} must be an integer from 0 to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requireSweepStatus'>): {
+  reads: RunReads;
+  /** A run's status, attempt and sweep; NotFoundError when there is no such run. */
+  requireRun(id: number): RunState;
+} {
+  const { requireSweepStatus } = sweeps;
+  const sql = {
+    runState: db.prepare<[number], RunState>(`SELECT status, attempt, sweep_id AS sweepId FROM runs WHERE id = ?`),
+    getRun: db.prepare<[number], RunSqlRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
+    epochRows: db.prepare<[number], EpochSqlRow>(
+      `SELECT epoch, step, train_loss AS trainLoss, train_acc AS trainAcc, val_loss AS valLoss, val_acc AS valAcc,
+              grad_norm AS gradNorm, clipped, clipped_steps AS clippedSteps
+       FROM epoch_metrics WHERE run_id = ? ORDER BY epoch`),
+    layerRows: db.prepare<[number], LayerSqlRow>(
+      `SELECT epoch, layer, units, act_mean AS actMean, act_std AS actStd, pre_std AS preStd,
+              saturated_frac AS saturatedFrac, dead_frac AS deadFrac, delta_norm AS deltaNorm,
+              weight_grad_norm AS weightGradNorm, weight_norm AS weightNorm, update_ratio AS updateRatio,
+              distinct_units AS distinctUnits
+       FROM layer_metrics WHERE run_id = ? ORDER BY epoch, layer`),
+    existingRunIds: db.prepare<[string], { id: number }>(
+      `SELECT id FROM runs WHERE id IN (SELECT value FROM json_each(?))`),
+    curveRows: db.prepare<[string], CurveSqlRow>(
+      `SELECT run_id AS runId, epoch, step, train_loss AS trainLoss, train_acc AS trainAcc, val_loss AS valLoss,
+              val_acc AS valAcc, grad_norm AS gradNorm
+       FROM epoch_metrics WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, epoch`),
+    runsPage: db.prepare<[number, number, number], RunSqlRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE sweep_id = ? AND position > ? ORDER BY position LIMIT ?`),
+    cellRows: db.prepare<[number], CellRunRow>(
+      `SELECT init_label AS initLabel, activation_label AS activationLabel, position, status, verdicts,
+              final_val_acc AS finalValAcc, final_val_loss AS finalValLoss, final_train_acc AS finalTrainAcc,
+              final_train_loss AS finalTrainLoss, best_val_acc AS bestValAcc, best_val_loss AS bestValLoss
+       FROM runs WHERE sweep_id = ? ORDER BY init_label, activation_label, seed, position`),
+  };
+
+  // listRuns: one statement per (sort key, order), prepared on first use and kept.
+  const LIST_FILTER = `FROM runs WHERE sweep_id = @sweepId
+    AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+    AND (@verdict IS NULL OR EXISTS (SELECT 1 FROM json_each(runs.verdicts) AS v
+                                     WHERE json_extract(v.value, '$.kind') = @verdict))
+    AND (@initLabel IS NULL OR init_label = @initLabel)
+    AND (@activationLabel IS NULL OR activation_label = @activationLabel)`;
+  const countRuns = db.prepare<[ListParams], { total: number }>(`SELECT COUNT(*) AS total ${LIST_FILTER}`);
+  const listStatements = new Map<string, Statement<[ListParams & { limit: number; offset: number }], RunSqlRow>>();
+  function listStatement(sortBy: RunSortKey, order: 'asc' | 'desc') {
+    const key = `${sortBy} ${order}`;
+    let statement = listStatements.get(key);
+    if (statement === undefined) {
+      const column = SORT_COLUMNS[sortBy];
+      const direction = order === 'desc' ? 'DESC' : 'ASC';
+      statement = db.prepare(`SELECT ${RUN_COLUMNS} ${LIST_FILTER}
+        ORDER BY (${column} IS NULL), ${column} ${direction}, position ${direction} LIMIT @limit OFFSET @offset`);
+      listStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  function requireRun(id: number): RunState {
+    const row = sql.runState.get(id);
+    if (row === undefined) throw new NotFoundError('run', id);
+    return row;
+  }
+
+  function getRun(id: number): Run {
+    const row = sql.getRun.get(id);
+    if (row === undefined) throw new NotFoundError('run', id);
+    return toRun(row);
+  }
+
+  function listRuns(sweepId: number, options: ListRunsOptions = {}): RunPage {
+    requireSweepStatus(sweepId);
+    const sortBy = options.sortBy ?? 'position';
+    if (!isSortKey(sortBy)) throw new InvalidQueryError(`cannot sort runs by '${sortBy}'`);
+    const order = options.order ?? 'asc';
+    if (order !== 'asc' && order !== 'desc') throw new InvalidQueryError(`order must be 'asc' or 'desc'`);
+    const statuses: readonly string[] | undefined = options.status === undefined ? undefined
+      : typeof options.status === 'string' ? [options.status] : options.status;
+    for (const status of statuses ?? []) {
+      if (!isRunStatus(status)) throw new InvalidQueryError(`unknown run status '${String(status)}'`);
+    }
+    const params: ListParams = {
+      sweepId,
+      statuses: statuses === undefined ? null : JSON.stringify(statuses),
+      verdict: options.verdict ?? null,
+      initLabel: options.initLabel ?? null,
+      activationLabel: options.activationLabel ?? null,
+    };
+    const limit = checkCount('limit', options.limit ?? 100, 10_000);
+    const offset = checkCount('offset', options.offset ?? 0);
+    const runs = listStatement(sortBy, order).all({ ...params, limit, offset }).map(toRun);
+    return { runs, total: countRuns.get(params)!.total };
+  }
+
+  // Pages by position instead of holding a cursor: better-sqlite3 refuses every write on the connection while an
+  // .iterate() is open, and a streaming export pauses (awaiting 'drain') while the metrics writer must keep writing.
+  function* iterateRuns(sweepId: number, pageSize = 500): Generator<Run, void, undefined> {
+    requireSweepStatus(sweepId);
+    if (checkCount('pageSize', pageSize) === 0) throw new InvalidQueryError('pageSize must be at least 1');
+    let after = Number.MIN_SAFE_INTEGER;
+    for (;;) {
+      const page = sql.runsPage.all(sweepId, after, pageSize);
+      for (const row of page) yield toRun(row);
+      if (page.length < pageSize) return;
+      after = page[page.length - 1].position;
+    }
+  }
+
+  function getRunMetrics(runId: number): EpochMetricsRow[] {
+    requireRun(runId);
+    const layers = sql.layerRows.all(runId);
+    let next = 0;
+    return sql.epochRows.all(runId).map((e) => {
+      const epochLayers: LayerStatsRow[] = [];
+      while (next < layers.length && layers[next].epoch < e.epoch) next += 1;
+      while (next < layers.length && layers[next].epoch === e.epoch) epochLayers.push(toLayerStats(layers[next++]));
+      return toEpochMetrics(e, epochLayers);
+    });
+  }
+
+  function getRunCurves(runIds: readonly number[]): RunCurves[] {
+    const idsJson = JSON.stringify(runIds);
+    const existing = new Set(sql.existingRunIds.all(idsJson).map((r) => r.id));
+    const curves = new Map<number, RunCurves>();
+    for (const id of runIds) {
+      if (existing.has(id) && !curves.has(id)) {
+        curves.set(id, { runId: id, epoch: [], step: [], trainLoss: [], trainAcc: [], valLoss: [], valAcc: [], gradNorm: [] });
+      }
+    }
+    for (const row of sql.curveRows.iterate(idsJson)) {
+      const c = curves.get(row.runId)!;
+      c.epoch.push(row.epoch);
+      c.step.push(row.step);
+      c.trainLoss.push(nanFromNull(row.trainLoss));
+      c.trainAcc.push(nanFromNull(row.trainAcc));
+      c.valLoss.push(nanFromNull(row.valLoss));
+      c.valAcc.push(nanFromNull(row.valAcc));
+      c.gradNorm.push(nanFromNull(row.gradNorm));
+    }
+    return [...curves.values()];
+  }
+
+  return {
+    reads: {
+      getRun,
+      listRuns,
+      iterateRuns,
+      getRunMetrics,
+      getRunCurves,
+      cellSummaries(sweepId) {
+        requireSweepStatus(sweepId);
+        return buildCellSummaries(sql.cellRows.all(sweepId));
+      },
+    },
+    requireRun,
+  };
+}
