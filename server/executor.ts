@@ -35,6 +35,27 @@ export interface LocalExecutorOptions {
   maxHeapMb?: number;
   /** The worker module; tests point this at a fixture. Defaults to workers/train-worker (.ts under tsx, .js built). */
   workerFile?: string;
+  /**
+   * A run still training this long after its first progress message is stopped (its thread is replaced) and fails
+   * with RunTimeLimitError.
+   */
+  runTimeLimitMs?: number;
+}
+
+/** How long a run may take to send its first progress message when a time limit is set. */
+export const STARTUP_LIMIT_MS = 60_000;
+
+/** A run that trained past the executor's time limit. */
+export class RunTimeLimitError extends Error {
+  override readonly name = 'RunTimeLimitError';
+  readonly code = 'run_time_limit';
+  constructor(readonly limitMs: number) {
+    super(`stopped after the per-run time limit of ${formatLimit(limitMs)}`);
+  }
+}
+
+function formatLimit(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 const runningFromSource = import.meta.url.endsWith('.ts');
@@ -69,15 +90,34 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
     let ended!: () => void;
     const endReceived = new Promise<void>((resolve) => { ended = resolve; });
     port1.on('message', (message: ProgressMessage) => {
-      if (message.type === 'end') ended();
-      else onProgress(message);
+      if (message.type === 'end') return ended();
+      onFirstProgress();
+      onProgress(message);
     });
     const task: TrainTask = { runId: job.runId, config: job.config, backend: job.backend, cpuPath: job.cpuPath, port: port2 };
+    // The caller's signal (cancel, shutdown) or the time limit, whichever comes first, aborts the task. The limit
+    // counts from the run's first progress message (training has begun), so a thread's start-up (loading modules,
+    // parsing MNIST) never eats into it; until then a generous start-up bound applies instead.
+    const limit = options.runTimeLimitMs;
+    const timer = limit === undefined ? null : new AbortController();
+    let timeout = timer === null ? null : setTimeout(() => timer.abort(), Math.max(limit!, STARTUP_LIMIT_MS));
+    const taskSignal = timer === null ? signal : AbortSignal.any([signal, timer.signal]);
+    let started = false;
+    const onFirstProgress = () => {
+      if (started || timer === null) return;
+      started = true;
+      clearTimeout(timeout!);
+      timeout = setTimeout(() => timer.abort(), limit);
+    };
     try {
-      const result = (await pool.run(task, { transferList: [port2], signal })) as TrainTaskResult;
+      const result = (await pool.run(task, { transferList: [port2], signal: taskSignal })) as TrainTaskResult;
       await endReceived;
       return result;
+    } catch (error) {
+      if (timer?.signal.aborted && !signal.aborted) throw new RunTimeLimitError(limit!);
+      throw error;
     } finally {
+      if (timeout !== null) clearTimeout(timeout);
       port1.close();
     }
   }

@@ -23,6 +23,8 @@ export interface ServiceOptions {
   executor?: Executor;
   workerFile?: string;
   maxHeapMb?: number;
+  /** Stop and fail a run that trains longer than this (off when undefined). */
+  runTimeLimitMs?: number;
   maxRunsPerSweep?: number;
   eventIntervalMs?: number;
   /** The backend of runs whose sweep pins none, resolved once (the CLI's --backend); default: this process's default. */
@@ -69,6 +71,7 @@ export function openServices(options: ServiceOptions = {}): Services {
       threads: options.threads ?? availableParallelism(),
       workerFile: options.workerFile,
       maxHeapMb: options.maxHeapMb,
+      runTimeLimitMs: options.runTimeLimitMs,
     });
   const scheduler = createScheduler({
     store,
