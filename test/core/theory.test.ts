@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../workers/core/data.js';
 import { createRng } from '../../workers/core/rng.js';
@@ -5,7 +6,7 @@ import {
   biasSecondMoment, gaussianExpectation, meanField, meanSquareActivation, meanSquareDerivative,
 } from '../../workers/core/theory.js';
 import { trainRun } from '../../workers/core/train.js';
-import type { ActivationName, EpochMetrics, NetworkSpec, RunResult } from '../../workers/core/types.js';
+import type { ActivationName, ActivationSpec, EpochMetrics, NetworkSpec, RunResult } from '../../workers/core/types.js';
 import { parseRunConfig } from '../../workers/run-config.js';
 
 describe('Gaussian expectations', () => {
@@ -32,6 +33,34 @@ describe('Gaussian expectations', () => {
     expect(meanSquareActivation({ name: 'leaky_relu', slope: 0.2 }, 1)).toBeCloseTo((1 + 0.04) / 2, 9);
     // SELU's fixed point: E[selu(z)] = 0 and E[selu(z)²] = 1 for z ~ N(0, 1).
     expect(gaussianExpectation((x) => (x > 0 ? 1.0507009873554805 * x : 1.0507009873554805 * 1.6732632423543772 * Math.expm1(x)), 1)).toBeCloseTo(0, 6);
+  });
+});
+
+// 20-digit references from mpmath at 40 digits (test/fixtures/theory-references.py, which also checks them
+// against the closed forms of relu, linear, leaky_relu and elu′).
+type References = Record<string, Record<string, { meanSquareActivation: string; meanSquareDerivative: string }>>;
+const references = JSON.parse(readFileSync(new URL('../fixtures/theory-references.json', import.meta.url), 'utf8')) as References;
+
+describe('Gaussian expectations against high-precision references', () => {
+  const specOf = (key: string): ActivationSpec => {
+    const m = /^leaky_relu\((.+)\)$/.exec(key);
+    return m ? { name: 'leaky_relu', slope: Number(m[1]) } : (key as ActivationName);
+  };
+  for (const [key, byQ] of Object.entries(references)) {
+    it(`holds E[${key}(h)²] and E[${key}′(h)²] to 1e-12 relative for q from 1e-4 to 1e5`, () => {
+      expect(Object.keys(byQ)).toContain('100000');
+      for (const [q, ref] of Object.entries(byQ)) {
+        const activation = meanSquareActivation(specOf(key), Number(q));
+        const derivative = meanSquareDerivative(specOf(key), Number(q));
+        expect(Math.abs(activation / Number(ref.meanSquareActivation) - 1), `E[φ²] at q = ${q}`).toBeLessThan(1e-12);
+        expect(Math.abs(derivative / Number(ref.meanSquareDerivative) - 1), `E[φ′²] at q = ${q}`).toBeLessThan(1e-12);
+      }
+    });
+  }
+
+  it('resolves tanh′ at large variance, where a fixed grid in z is 8% off (q = 6400: 0.006649)', () => {
+    expect(meanSquareDerivative('tanh', 6400)).toBeCloseTo(Number(references.tanh['6400'].meanSquareDerivative), 14);
+    expect(meanSquareDerivative('tanh', 6400)).toBeCloseTo(0.006649, 6);
   });
 });
 
