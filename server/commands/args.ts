@@ -44,3 +44,13 @@ export function backendOption(flag: string | undefined, env = process.env.INITLA
 export function reportFallback(resolved: ResolvedBackend, stderr: NodeJS.WritableStream): void {
   if (resolved.fallback !== null) stderr.write(`initlab: ${resolved.fallback}\n`);
 }
+
+/**
+ * The per-run time limit from `--max-run-seconds`, else `$INITLAB_MAX_RUN_SECONDS`: whole seconds from 1 to a
+ * week, in milliseconds; undefined (no limit) when neither is set.
+ */
+export function runTimeLimitOption(value: string | undefined): number | undefined {
+  const fromEnv = process.env.INITLAB_MAX_RUN_SECONDS || undefined;
+  const seconds = intOption(value ?? fromEnv, value !== undefined ? 'max-run-seconds' : 'max-run-seconds (INITLAB_MAX_RUN_SECONDS)', 1, 7 * 24 * 3600);
+  return seconds === undefined ? undefined : seconds * 1000;
+}

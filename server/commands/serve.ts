@@ -6,7 +6,7 @@ import { isLoopbackHost } from '../security.js';
 import type { ResolvedBackend } from '../../workers/backend.js';
 import { describeBackend } from '../backend-choice.js';
 import { openServices, type Services } from '../services.js';
-import { backendOption, intOption, parseOptions, reportFallback, UsageError } from './args.js';
+import { backendOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
 
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let port: number;
@@ -14,6 +14,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let dbFile: string | undefined;
   let threads: number | undefined;
   let maxRunsPerSweep: number | undefined;
+  let runTimeLimitMs: number | undefined;
   let backend: ResolvedBackend;
   try {
     const { values } = parseOptions(args, {
@@ -22,6 +23,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       db: { type: 'string' },
       workers: { type: 'string' },
       'max-runs': { type: 'string' },
+      'max-run-seconds': { type: 'string' },
       backend: { type: 'string' },
     });
     port = intOption(values.port, 'port', 0, 65535) ?? Number(process.env.PORT ?? 3000);
@@ -29,6 +31,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     dbFile = values.db;
     threads = intOption(values.workers, 'workers', 1, 256);
     maxRunsPerSweep = intOption(values['max-runs'] ?? process.env.INITLAB_MAX_RUNS, 'max-runs', 1, 1_000_000);
+    runTimeLimitMs = runTimeLimitOption(values['max-run-seconds']);
     backend = backendOption(values.backend);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -44,7 +47,9 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
 
   let services: Services;
   try {
-    services = openServices({ dbFile, threads, maxRunsPerSweep, backend: { backend: backend.backend, cpuPath: backend.cpuPath } });
+    services = openServices({
+      dbFile, threads, maxRunsPerSweep, runTimeLimitMs, backend: { backend: backend.backend, cpuPath: backend.cpuPath },
+    });
   } catch (error) {
     io.stderr.write(`initlab serve: ${(error as Error).message}\n`);
     return 1;

@@ -8,7 +8,7 @@ import type { ResolvedBackend } from '../../workers/backend.js';
 import { describeBackend, runRequest, specPin } from '../backend-choice.js';
 import { getPreset, listPresets } from '../presets.js';
 import { openServices, type Services } from '../services.js';
-import { backendOption, intOption, parseOptions, reportFallback, UsageError } from './args.js';
+import { backendOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
 import { createProgressBar } from './progress-bar.js';
 
 function loadSpec(source: string): unknown {
@@ -26,7 +26,7 @@ function loadSpec(source: string): unknown {
 
 export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
   let options: {
-    source?: string; resume?: number; dbFile?: string; threads?: number; maxRuns?: number; exportFile?: string;
+    source?: string; resume?: number; dbFile?: string; threads?: number; maxRuns?: number; runTimeLimitMs?: number; exportFile?: string;
     backend: ResolvedBackend;
   };
   let spec: unknown;
@@ -37,6 +37,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       workers: { type: 'string' },
       export: { type: 'string' },
       'max-runs': { type: 'string' },
+      'max-run-seconds': { type: 'string' },
       backend: { type: 'string' },
     });
     options = {
@@ -45,6 +46,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       dbFile: values.db,
       threads: intOption(values.workers, 'workers', 1, 256),
       maxRuns: intOption(values['max-runs'] ?? process.env.INITLAB_MAX_RUNS, 'max-runs', 1, 1_000_000),
+      runTimeLimitMs: runTimeLimitOption(values['max-run-seconds']),
       exportFile: values.export,
       backend: backendOption(values.backend),
     };
@@ -64,6 +66,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
   try {
     services = openServices({
       dbFile: options.dbFile, threads: options.threads, maxRunsPerSweep: options.maxRuns,
+      runTimeLimitMs: options.runTimeLimitMs,
       backend: { backend: options.backend.backend, cpuPath: options.backend.cpuPath },
     });
   } catch (error) {
