@@ -17,7 +17,14 @@ The database defaults to $INITLAB_DB or ./data/initlab.db; --max-runs (or $INITL
 caps the runs one sweep may expand to. --backend (or $INITLAB_BACKEND) picks the training backend; by default
 native when its addon is built, else ts.`;
 
+/** A reader that goes away (`initlab train run.json | head -1`) closes stdout: end quietly, as `yes | head` does. */
+function endOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+}
+
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (io.stdout === process.stdout && !process.stdout.listeners('error').includes(endOnClosedPipe)) process.stdout.on('error', endOnClosedPipe);
   const [command, ...args] = argv;
   switch (command) {
     case 'serve':

@@ -24,6 +24,9 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Thrown from the epoch callback when stdout's reader has gone (`initlab train run.json | head -1`). */
+class ReaderGone extends Error {}
+
 /** JSON with non-finite numbers written as strings ("NaN", "Infinity"), so a diverging value stays visible. */
 function toJsonLine(value: unknown): string {
   return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}\n`;
@@ -74,13 +77,17 @@ export async function trainCommand(args: string[], io: TrainIo): Promise<number>
     return 2;
   }
   try {
-    const result = runTraining(config, (metrics) => { io.stdout.write(toJsonLine(metrics)); }, undefined,
-      { backend: backend.backend, cpuPath: backend.cpuPath });
+    // A failed write (EPIPE) leaves stdout unwritable at once; stop training then instead of running to the end.
+    const result = runTraining(config, (metrics) => {
+      if (!io.stdout.writable) throw new ReaderGone();
+      io.stdout.write(toJsonLine(metrics));
+    }, undefined, { backend: backend.backend, cpuPath: backend.cpuPath });
     const { epochs, ...rest } = result;
     const summary: TrainTaskResult = { ...rest, epochsCompleted: epochs.at(-1)?.epoch ?? 0 };
     io.stdout.write(toJsonLine(summary));
     return 0;
   } catch (error) {
+    if (error instanceof ReaderGone) return 0;
     io.stderr.write(`initlab train: ${(error as Error).message}\n`);
     return 1;
   }
