@@ -2,38 +2,41 @@
 // initializer × activation pivot of one metric (Markdown, CSV, LaTeX). See docs/exports.md for the formats.
 import { extname } from 'node:path';
 import type { Store } from '../../db/store.js';
-import { PIVOT_METRICS, isPivotMetric, pivotChunks, type PivotFormat, type PivotMetric } from './pivot.js';
+import { ExportFormatError } from './errors.js';
+import { PIVOT_METRICS, buildPivot, isPivotMetric, pivotChunks, type PivotFormat, type PivotMetric } from './pivot.js';
+import { checkCellRef, parseCellRef, type CellRef } from './pivot-reference.js';
 import { runsChunks, type RunsFormat } from './runs.js';
 import { writeChunks, type ExportSink, type WriteChunksOptions } from './stream.js';
 
 export { PIVOT_METRICS, buildPivot, isPivotMetric, pivotChunks, type PivotFormat, type PivotMetric, type PivotTable } from './pivot.js';
 export { runsChunks, type RunsFormat } from './runs.js';
+export { ExportFormatError, type ExportField } from './errors.js';
+export { cellRefText, compareWithReference, parseCellRef, type CellRef, type ReferenceComparisons } from './pivot-reference.js';
 export { runColumns, configCell, type RunColumn } from './run-rows.js';
 export { writeChunks, ExportAbortedError, type ExportSink, type WriteChunksOptions } from './stream.js';
 export { csvField, markdownCell, latexEscape } from './escape.js';
 
 export type ExportFormat = 'csv' | 'json' | 'md' | 'latex';
 
-export class ExportFormatError extends Error {
-  override readonly name = 'ExportFormatError';
-  readonly code = 'unsupported_format';
-  readonly status = 400;
-  /** The request field at fault ('format' or 'pivot'); callers name it their way (a query parameter, a flag). */
-  constructor(message: string, readonly field: 'format' | 'pivot' = 'format') {
-    super(message);
-  }
-}
-
-/** What to export: one row per run, or the initializer × activation pivot of one metric. */
+/**
+ * What to export: one row per run, or the initializer × activation pivot of one metric, optionally with every cell
+ * compared seed by seed with a reference cell.
+ */
 export type ExportRequest =
   | { kind: 'runs'; format: RunsFormat }
-  | { kind: 'pivot'; format: PivotFormat; metric: PivotMetric };
+  | { kind: 'pivot'; format: PivotFormat; metric: PivotMetric; reference?: CellRef };
 
 const RUNS_FORMATS: readonly string[] = ['csv', 'json', 'md'];
 const PIVOT_FORMATS: readonly string[] = ['md', 'csv', 'latex'];
 
-/** Checks a format and optional pivot metric as a user gave them; ExportFormatError says which one is wrong. */
-export function parseExportRequest(format: string, pivot?: string): ExportRequest {
+/**
+ * Checks a format, optional pivot metric and optional reference cell ("he_normal × relu") as a user gave them;
+ * ExportFormatError says which one is wrong. Whether the reference is a cell of the sweep is checkExportRequest's job.
+ */
+export function parseExportRequest(format: string, pivot?: string, reference?: string): ExportRequest {
+  if (reference !== undefined && pivot === undefined) {
+    throw new ExportFormatError('needs a pivot metric: the comparison is part of the pivot table', 'reference');
+  }
   if (pivot === undefined) {
     if (!RUNS_FORMATS.includes(format)) {
       throw new ExportFormatError(`must be one of ${RUNS_FORMATS.join(', ')} (latex needs a pivot metric)`);
@@ -44,7 +47,21 @@ export function parseExportRequest(format: string, pivot?: string): ExportReques
   if (!PIVOT_FORMATS.includes(format)) {
     throw new ExportFormatError(`must be one of ${PIVOT_FORMATS.join(', ')} with a pivot`);
   }
-  return { kind: 'pivot', format: format as PivotFormat, metric: pivot };
+  const request: ExportRequest = { kind: 'pivot', format: format as PivotFormat, metric: pivot };
+  if (reference !== undefined) request.reference = parseCellRef(reference);
+  return request;
+}
+
+/**
+ * Checks a parsed request against the sweep before anything is written (a reference must be one of its cells), so a
+ * caller can still answer with a usage error. Throws NotFoundError for an unknown sweep, ExportFormatError otherwise.
+ */
+export function checkExportRequest(store: Store, sweepId: number, request: ExportRequest): void {
+  store.getSweep(sweepId);
+  if (request.kind !== 'pivot' || request.reference === undefined) return;
+  const pivot = buildPivot(store, sweepId, request.metric);
+  checkCellRef(request.reference, pivot.rows.flatMap((init) => pivot.columns
+    .filter((activation) => pivot.cell(init, activation) !== undefined).map((activation) => ({ init, activation }))));
 }
 
 /** Streams an export request to `out` (see exportRuns and exportPivot). */
@@ -53,7 +70,7 @@ export function writeExport(
 ): Promise<void> {
   return request.kind === 'runs'
     ? exportRuns(store, sweepId, request.format, out, options)
-    : exportPivot(store, sweepId, request.metric, request.format, out, options);
+    : exportPivot(store, sweepId, request.metric, request.format, out, { ...options, reference: request.reference });
 }
 
 /**
@@ -67,13 +84,26 @@ export async function exportRuns(
   await writeChunks(runsChunks(store, sweepId, format), out, options);
 }
 
-/** Streams the pivot of `metric` to `out`; like exportRuns, resolves when written and leaves `out` open. */
+/**
+ * Streams the pivot of `metric` to `out`; like exportRuns, resolves when written and leaves `out` open. With
+ * `reference`, every cell is compared with that cell seed by seed (docs/exports.md); an unknown reference throws
+ * ExportFormatError before anything is written.
+ */
 export async function exportPivot(
   store: Store, sweepId: number, metric: PivotMetric, format: PivotFormat, out: ExportSink,
-  options?: WriteChunksOptions,
+  options: WriteChunksOptions & { reference?: CellRef } = {},
 ): Promise<void> {
   store.getSweep(sweepId);
-  await writeChunks(pivotChunks(store, sweepId, metric, format), out, options);
+  const { reference, ...writeOptions } = options;
+  const chunks = pivotChunks(store, sweepId, metric, format, reference);
+  const first = chunks.next();   // builds the table (and checks the reference) before the first write
+  if (first.done === true) return;
+  await writeChunks(prepend(first.value, chunks), out, writeOptions);
+}
+
+function* prepend(first: string, rest: Iterator<string, void>): Generator<string, void, undefined> {
+  yield first;
+  for (let next = rest.next(); next.done !== true; next = rest.next()) yield next.value;
 }
 
 const EXTENSIONS: Record<string, ExportFormat> = {

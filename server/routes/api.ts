@@ -3,7 +3,7 @@ import { Router, type Request } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import { HttpError, NotFoundError } from '../errors.js';
 import {
-  ExportAbortedError, ExportFormatError, parseExportRequest, writeExport, type ExportRequest,
+  ExportAbortedError, ExportFormatError, checkExportRequest, parseExportRequest, writeExport, type ExportRequest,
 } from '../exports/index.js';
 import { getPreset, listPresets } from '../presets.js';
 
@@ -105,7 +105,9 @@ export function createApiRouter(deps: AppDeps): Router {
     const sweep = store.getSweep(id);
     let request: ExportRequest;
     try {
-      request = parseExportRequest(queryString(req, 'format') ?? 'csv', queryString(req, 'pivot'));
+      request = parseExportRequest(
+        queryString(req, 'format') ?? 'csv', queryString(req, 'pivot'), queryString(req, 'reference'));
+      checkExportRequest(store, id, request);
     } catch (error) {
       if (!(error instanceof ExportFormatError)) throw error;
       throw new HttpError(400, 'bad_query', `query parameter "${error.field}" ${error.message}`);
