@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { trainCommand } from '../../server/commands/train.js';
 import { DatasetError, type Dataset } from '../../workers/core/data.js';
 import { createRng } from '../../workers/core/rng.js';
@@ -29,7 +29,17 @@ describe('trainRun', () => {
     expect(result.epochs.map((e) => e.step)).toEqual([0, 5, 10, 15]);
     expect(result.divergence).toBeNull();
     expect(result.theoryPreVar).toHaveLength(3);
-    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports durationMs as the wall time from the start of the run to its end', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+    try {
+      // The clock moves 1 s at every evaluated epoch (0..3), so the run spans exactly 4 s of Date.now().
+      const result = trainRun(parseRunConfig(small), (m) => vi.setSystemTime(1_000_000 + 1000 * (m.epoch + 1)));
+      expect(result.durationMs).toBe(4000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reports every layer, the output last, with finite statistics', () => {

@@ -93,12 +93,25 @@ describe('live streams', () => {
     expect(last.data).toContain('8 done');
   });
 
-  it('tells a reconnecting sweep page to reload its runs table', async () => {
+  it('tells a reconnecting sweep page, and only a reconnecting one, to reload its runs table', async () => {
     const { id } = services.scheduler.submit(spec('reconnected sweep', [1]));
     await settle();
-    const stream = await openSse(`${server.url}/sweeps/${id}/stream`, { 'last-event-id': '7' });
-    await stream.next((e) => e.event === 'runs-stale');
-    stream.close();
+    const resumed = await openSse(`${server.url}/sweeps/${id}/stream`, { 'last-event-id': '7' });
+    const fresh = await openSse(`${server.url}/sweeps/${id}/stream`);
+    try {
+      const state = await resumed.next();
+      expect(state.event).toBe('message'); // the full state first, then the reload request
+      expect(state.data).toContain('2 running');
+      expect(await resumed.next()).toEqual({ event: 'runs-stale', id: undefined, data: 'reload' });
+      // A first connection gets the same state and no reload: wait for its first heartbeat (100 ms here), which
+      // is sent after anything the connect handler wrote.
+      await fresh.next((e) => e.event === ':comment');
+      expect(fresh.events[0].event).toBe('message');
+      expect(fresh.events.map((e) => e.event)).not.toContain('runs-stale');
+    } finally {
+      resumed.close();
+      fresh.close();
+    }
     while (executor.runningIds().length > 0) await finishRunning();
   });
 

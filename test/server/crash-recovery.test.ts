@@ -1,4 +1,6 @@
 // Exactly-once under a crash: a headless sweep is killed with SIGKILL mid-sweep, then resumed on the same file.
+// The kill lands at a state read from the database (runs finished, and a run still training with at least half of
+// its epochs to go), never at a guessed time; every wait has a deadline.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,12 +10,14 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const EPOCHS = 6;
+// ~45 ms an epoch on the ts backend here (1,500 points, 2 × 48): a run trains for ~1.4 s, so once the database
+// shows a run at epoch ≤ HALF (metrics are flushed every 200 ms) it has ≥ 0.6 s of training left, far more than the
+// few ms between that read and the signal.
+const EPOCHS = 30;
+const HALF = EPOCHS / 2;
+const DEADLINE_MS = 60_000;
 
-/**
- * A CLI process on the ts backend: the sweeps here are sized for its speed, so that the test sees runs finished and
- * runs still training at once; natively they can finish between two polls.
- */
+/** A CLI process on the ts backend, whose speed the sweeps here are sized for. */
 function startCli(args: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args, '--backend', 'ts'], {
     cwd: root,
@@ -21,27 +25,52 @@ function startCli(args: string[]): ChildProcess {
   });
 }
 
+/** Rejects with `what` when `promise` has not settled within `ms`. */
+function within<T>(promise: Promise<T>, what: string, ms = DEADLINE_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-/** Polls the database (read-only, a second connection) until `ready` holds; the child writes meanwhile. */
-async function waitFor<T>(file: string, read: (db: Database.Database) => T, ready: (value: T) => boolean): Promise<T> {
+/** Polls the database (read-only, a second connection) until `ready` holds, or fails at the deadline. */
+async function waitFor<T>(file: string, read: (db: Database.Database) => T, ready: (value: T) => boolean, what: string): Promise<T> {
+  const until = Date.now() + DEADLINE_MS;
+  let last: T | undefined;
   for (;;) {
     try {
       const db = new Database(file, { readonly: true, fileMustExist: true });
       try {
-        const value = read(db);
-        if (ready(value)) return value;
+        last = read(db);
+        if (ready(last)) return last;
       } finally {
         db.close();
       }
     } catch {
       // not created yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last read ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Reads the database once (the writer has exited). */
+function readOnce<T>(file: string, read: (db: Database.Database) => T): T {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** A run that has stored some epochs and still has at least half of them to train. */
+const earlyInRun = (r: RunRow) => r.status === 'running' && r.epochs >= 1 && r.epochs <= HALF;
 
 interface RunRow { id: number; status: string; attempt: number; finished_at: number | null; epochs: number }
 
@@ -68,12 +97,15 @@ describe('crash recovery', () => {
 
     const first = startCli(['sweep', specFile, '--db', dbFile, '--workers', '2']);
     const firstExit = exited(first);
-    await waitFor(dbFile, readRuns, (runs) =>
-      runs.filter((r) => r.status === 'succeeded').length >= 2 && runs.some((r) => r.status === 'running' && r.epochs > 0));
-    first.kill('SIGKILL');
-    expect(await firstExit).toBeNull();
+    try {
+      await waitFor(dbFile, readRuns, (runs) => runs.filter((r) => r.status === 'succeeded').length >= 2 && runs.some(earlyInRun),
+        'two runs finished and one early in training');
+    } finally {
+      first.kill('SIGKILL');
+    }
+    expect(await within(firstExit, 'the killed sweep to exit')).toBeNull();
 
-    const atCrash = await waitFor(dbFile, readRuns, () => true);
+    const atCrash = readOnce(dbFile, readRuns);
     const finishedBefore = atCrash.filter((r) => r.status === 'succeeded');
     const interrupted = atCrash.filter((r) => r.status === 'running');
     expect(finishedBefore.length).toBeGreaterThanOrEqual(2);
@@ -82,9 +114,9 @@ describe('crash recovery', () => {
     const second = startCli(['sweep', '--resume', '1', '--db', dbFile, '--workers', '2']);
     let stderr = '';
     second.stderr!.on('data', (chunk) => (stderr += chunk));
-    expect(await exited(second), stderr).toBe(0);
+    expect(await within(exited(second), 'the resumed sweep to finish', 2 * DEADLINE_MS), stderr).toBe(0);
 
-    const after = await waitFor(dbFile, readRuns, () => true);
+    const after = readOnce(dbFile, readRuns);
     expect(after).toHaveLength(8);
     for (const run of after) {
       expect(run.status).toBe('succeeded');
@@ -106,25 +138,30 @@ describe('crash recovery', () => {
     writeFileSync(specFile, JSON.stringify({
       name: 'interrupt me',
       base: { dataset: { samples: 1500 }, model: { hidden: [48, 48] }, train: { epochs: EPOCHS } },
-      grid: { seed: [1, 2, 3, 4, 5, 6] },
+      grid: { seed: [1, 2, 3, 4] },
     }));
     const first = startCli(['sweep', specFile, '--db', dbFile, '--workers', '2']);
     let stderr = '';
     first.stderr!.on('data', (chunk) => (stderr += chunk));
     const firstExit = exited(first);
-    await waitFor(dbFile, readRuns, (runs) => runs.some((r) => r.status === 'succeeded'));
-    first.kill('SIGINT');
-    expect(await firstExit).toBe(130);
+    try {
+      await waitFor(dbFile, readRuns, (runs) => runs.some((r) => r.status === 'succeeded') && runs.some(earlyInRun),
+        'a run finished and one early in training');
+      first.kill('SIGINT');
+      expect(await within(firstExit, 'the interrupted sweep to exit')).toBe(130);
+    } finally {
+      first.kill('SIGKILL'); // a no-op once it has exited
+    }
     expect(stderr).toContain('--resume 1');
 
-    const cancelled = await waitFor(dbFile, readRuns, () => true);
+    const cancelled = readOnce(dbFile, readRuns);
     expect(cancelled.some((r) => r.status === 'cancelled')).toBe(true);
     expect(cancelled.every((r) => r.status === 'succeeded' || r.status === 'cancelled')).toBe(true);
 
     const second = startCli(['sweep', '--resume', '1', '--db', dbFile, '--workers', '2']);
-    expect(await exited(second)).toBe(0);
-    const after = await waitFor(dbFile, readRuns, () => true);
-    expect(after.map((r) => r.status)).toEqual(Array(6).fill('succeeded'));
+    expect(await within(exited(second), 'the resumed sweep to finish', 2 * DEADLINE_MS)).toBe(0);
+    const after = readOnce(dbFile, readRuns);
+    expect(after.map((r) => r.status)).toEqual(Array(4).fill('succeeded'));
     for (const run of after) expect(run.epochs).toBe(EPOCHS + 1);
   });
 });
