@@ -3,6 +3,7 @@
 // Not here: storing sweeps (db/) or running them (server/scheduler.ts).
 import { z } from 'zod';
 import { activationLabel, initLabel } from '../workers/core/labels.js';
+import { mix32 } from '../workers/core/rng.js';
 import type { RunConfig } from '../workers/core/types.js';
 import { IRIS_SAMPLES, MNIST_FEATURES } from '../workers/datasets.js';
 import { ConfigError, parseRunConfig, type FieldIssue } from '../workers/run-config.js';
@@ -270,13 +271,6 @@ export function countRuns(spec: SweepSpec): number {
   let count = spec.random?.samples ?? 1;
   for (const values of Object.values(spec.grid)) count *= values.length;
   return count;
-}
-
-/** splitmix32's finalizer: a bijective 32-bit mixer. */
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
 }
 
 /** FNV-1a over UTF-16 code units: names a path's random stream. */

@@ -5,6 +5,7 @@ import type { Children } from '@kitajs/html';
 import { Card } from './card.js';
 import { formatCount, formatDuration } from './format.js';
 import { Layout } from './layout.js';
+import { formInitParameter, type FORM_INIT_PARAMETER } from '../workers/core/init-params.js';
 
 /** What the user typed, as strings, so a re-render after an error keeps it. */
 export interface SweepFormValues {
@@ -39,12 +40,17 @@ export interface FormOptions {
   presets: ReadonlyArray<{ name: string; title: string; description: string; runs: number }>;
 }
 
-/** The initializers whose parameter the form can vary, with the parameter's name. */
-export const INIT_PARAMS: Record<string, { param: string; label: string }> = {
-  normal: { param: 'std', label: 'std' },
-  constant: { param: 'value', label: 'value' },
-  uniform: { param: 'limit', label: 'limit ±' },
+/** The label beside the field of the parameter the form varies for each initializer (workers/core/init-params.ts). */
+const INIT_PARAM_LABELS: Record<(typeof FORM_INIT_PARAMETER)[keyof typeof FORM_INIT_PARAMETER], string> = {
+  std: 'std',
+  value: 'value',
+  limit: 'limit ±',
 };
+
+function initParam(init: string): { param: string; label: string } | undefined {
+  const param = formInitParameter(init);
+  return param === undefined ? undefined : { param, label: INIT_PARAM_LABELS[param] };
+}
 
 export interface PreviewProps {
   runs: number | null;
@@ -361,7 +367,7 @@ export function SweepForm(props: SweepFormProps): string {
         note="Several comma-separated values (e.g. std 1, 0.01) make one row each."
       >
         {options.inits.map((name) => {
-          const param = INIT_PARAMS[name];
+          const param = initParam(name);
           return (
             <div>
               <label class="check">

@@ -5,9 +5,7 @@ import { Card } from './card.js';
 import { formatCount, formatDuration } from './format.js';
 import { sweepPartUrl, sweepUrl, type RunTableSort, type SweepQuery } from './query.js';
 import { RunLink, RunOutcomeCells, VerdictsCell } from './run-cells.js';
-
-export const RUN_STATUS_OPTIONS = ['queued', 'running', 'succeeded', 'diverged', 'failed', 'cancelled'];
-export const VERDICT_OPTIONS = ['healthy', 'symmetric', 'saturated', 'dead', 'vanishing', 'exploding', 'diverged', 'not_learning'];
+import { VERDICTS } from '../workers/core/types.js';
 
 export interface RunRowData {
   id: number;
@@ -34,6 +32,8 @@ export interface RunsTableProps {
   pageSize: number;
   /** Whether any run has "extra" varying settings (adds the column). */
   showExtra: boolean;
+  /** The run statuses to filter by (the store's, in their order). */
+  statuses: readonly string[];
 }
 
 export function RunRow({ run, showExtra }: { run: RunRowData; showExtra: boolean }): string {
@@ -138,7 +138,7 @@ export function RunsCard(props: RunsTableProps): string {
           <label for="filter-status">Status</label>
           <select id="filter-status" name="status">
             <Option value="" label="any status" selected={!query.status} />
-            {RUN_STATUS_OPTIONS.map((s) => (
+            {props.statuses.map((s) => (
               <Option value={s} label={s} selected={query.status === s} />
             ))}
           </select>
@@ -147,7 +147,7 @@ export function RunsCard(props: RunsTableProps): string {
           <label for="filter-verdict">Verdict</label>
           <select id="filter-verdict" name="verdict">
             <Option value="" label="any verdict" selected={!query.verdict} />
-            {VERDICT_OPTIONS.map((v) => (
+            {VERDICTS.map((v) => (
               <Option value={v} label={verdictWord(v)} selected={query.verdict === v} />
             ))}
           </select>

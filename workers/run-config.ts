@@ -1,9 +1,10 @@
 // Run config parsing: user JSON (partial) → a fully resolved RunConfig, with errors that name the field.
 // Lives outside core/ because it uses zod; the core takes the resolved RunConfig type.
 import { z } from 'zod';
+import { INIT_PARAMETERS } from './core/init-params.js';
 import {
   ACTIVATIONS, DATASETS, INITS, LOSSES, NORMALIZATIONS, OPTIMIZERS,
-  type InitName, type InitParams, type RunConfig,
+  type RunConfig,
 } from './core/types.js';
 
 const positiveInt = z.number().int().positive();
@@ -25,21 +26,7 @@ const activationSchema = z.union([
     }),
 ], { error: `expected an activation name (${ACTIVATIONS.join(', ')}) or {"name": "leaky_relu", "slope": 0.01}` });
 
-/** The parameters each initializer uses (workers/core/init.ts); any other one is a config error. */
-export const INIT_PARAMETERS: Record<InitName, readonly (keyof InitParams)[]> = {
-  zeros: [],
-  constant: ['value'],
-  normal: ['mean', 'std'],
-  uniform: ['limit'],
-  xavier_uniform: ['gain'],
-  xavier_normal: ['gain'],
-  he_uniform: ['mode', 'slope'],
-  he_normal: ['mode', 'slope'],
-  lecun_uniform: [],
-  lecun_normal: [],
-  orthogonal: ['gain'],
-  lsuv: [], // LSUV rescales each layer to unit variance, which undoes any gain of its orthogonal start
-};
+export { INIT_PARAMETERS };
 
 const initObjectSchema = z.strictObject({
   name: z.enum(INITS),

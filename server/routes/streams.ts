@@ -9,10 +9,14 @@ import type { LiveEvent } from '../events.js';
 import { createCoalescer, lastEventId, openSse, type SseChannel } from '../sse.js';
 import type { EpochMetrics } from '../../workers/core/types.js';
 import { parseId } from './api.js';
-import {
-  extraRunPaths, isSweepActive, liveRunHead, loadHeatmap, loadLayerPicture, loadProgress, loadSweepList,
-  parseSweepQuery, toRunRow,
-} from './page-data.js';
+import { isSweepActive } from '../pages/eta.js';
+import { loadHeatmap } from '../pages/heatmap.js';
+import { loadLayerPicture } from '../pages/layer-picture.js';
+import { liveRunHead } from '../pages/run-head.js';
+import { extraRunPaths, toRunRow } from '../pages/runs-table.js';
+import { loadSweepList } from '../pages/sweep-list.js';
+import { loadProgress } from '../pages/sweep-progress.js';
+import { parseSweepQuery } from '../pages/sweep-query.js';
 import { HeatmapGrid } from '../../views/heatmap.js';
 import { RunHead, VerdictList } from '../../views/run-page.js';
 import { LayerPicture } from '../../views/layer-picture.js';

@@ -1,7 +1,9 @@
 // The dashboard's HTML routes over an app on an in-memory database, with a fake executor the test drives.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
+import { RUN_STATUSES } from '../../db/run-status.js';
 import { openServices, type Services } from '../../server/services.js';
+import { VERDICTS } from '../../workers/core/types.js';
 import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
 import { serveApp } from '../helpers/http.js';
 
@@ -284,6 +286,24 @@ describe('dashboard pages', () => {
       expect(back).toMatch(/name="inits" value="he_normal" checked/);
     });
 
+    it('previews against the server\'s own per-sweep limit, as submitting does', async () => {
+      const capped = openServices({ dbFile: ':memory:', executor: createFakeExecutor(1), maxRunsPerSweep: 3 });
+      const app = await serveApp(capped);
+      try {
+        const post = (path: string, body: string) => fetch(app.url + path, {
+          method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual',
+        });
+        const preview = decode(await (await post('/sweeps/new/preview', form(goodForm))).text());
+        expect(preview).toContain('4 runs: over the limit of 3 per sweep');
+        const submitted = await post('/sweeps', form(goodForm));
+        expect(submitted.status).toBe(422);
+        expect(decode(await submitted.text())).toContain('over the limit of 3');
+      } finally {
+        await app.close();
+        await capped.close();
+      }
+    });
+
     it('previews the run count and duration, or the first problem', async () => {
       const ok = await (await postForm('/sweeps/new/preview', form(goodForm))).text();
       expect(ok).toContain('4 runs');
@@ -350,6 +370,29 @@ describe('dashboard pages', () => {
       const html = await (await get(`/runs/${replayRun.id}`)).text();
       expect(html).toContain(`href="/runs/${original.id}"`);
       expect(html).toContain('match the original bit for bit');
+    });
+
+    it('compares nothing on a sweep a user merely named like a replay', async () => {
+      const original = services.store.listRuns(sweepId, { limit: 1 }).runs[0];
+      const named = services.scheduler.submit({ ...tinySpec, name: `replay of run ${original.id} (my own)`, grid: { seed: [1] } });
+      await finishAll();
+      const run = services.store.listRuns(named.id, { limit: 1 }).runs[0];
+      const runHtml = await (await get(`/runs/${run.id}`)).text();
+      expect(runHtml).toContain('replay of run');          // the name is shown as a name...
+      expect(runHtml).not.toContain('Replay of <a');        // ...but no comparison with run #N
+      expect(runHtml).not.toContain('the original');
+      const sweepHtml = await (await get(`/sweeps/${named.id}`)).text();
+      expect(sweepHtml).not.toContain(`replay of <a href="/runs/${original.id}"`);
+    });
+
+    it('offers every run status and verdict kind as a filter, from the store and the core', async () => {
+      const html = await (await get(`/sweeps/${sweepId}/runs`)).text();
+      const options = (id: string) => {
+        const select = new RegExp(`<select id="${id}"[^>]*>([\\s\\S]*?)</select>`).exec(html)![1];
+        return [...select.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]).filter((v) => v !== '');
+      };
+      expect(options('filter-status')).toEqual([...RUN_STATUSES]);
+      expect(options('filter-verdict')).toEqual([...VERDICTS]);
     });
 
     it('compares runs side by side with the differing settings highlighted', async () => {

@@ -1,10 +1,12 @@
 // The new-sweep form's logic: typed values → spec, issues → fields, presets → form values.
 import { describe, expect, it } from 'vitest';
 import { getPreset, listPresets } from '../../server/presets.js';
-import { chooseAxes, formatAxisValue, parseRunIds, parseSweepQuery } from '../../server/routes/page-data.js';
-import {
-  defaultFormValues, formToSpec, issuesToFields, parseSeeds, specToFormValues,
-} from '../../server/routes/sweep-form.js';
+import { chooseAxes, formatAxisValue } from '../../server/pages/axes.js';
+import { parseRunIds } from '../../server/pages/compare.js';
+import { issuesToFields } from '../../server/pages/form-issues.js';
+import { specToFormValues } from '../../server/pages/spec-to-form.js';
+import { defaultFormValues, formToSpec, parseSeeds } from '../../server/pages/sweep-form.js';
+import { parseSweepQuery } from '../../server/pages/sweep-query.js';
 import { expandSweep, parseSweepSpec } from '../../server/sweep-spec.js';
 
 describe('sweep form', () => {

@@ -16,7 +16,8 @@ export const SATURATION_LEVEL = 0.05;
 /** Two units are one when their rows [W_i, b_i] agree entry by entry within this, relative to the larger row. */
 export const DISTINCT_TOLERANCE = 1e-6;
 
-const SATURATING = new Set(['sigmoid', 'tanh', 'softsign']);
+/** The activations whose φ' falls towards 0 for large |x|: the only ones a unit can saturate under. */
+export const SATURATING_ACTIVATIONS: ReadonlySet<string> = new Set(['sigmoid', 'tanh', 'softsign']);
 
 /**
  * |x| beyond which φ'(x) < SATURATION_LEVEL · sup φ' (sigmoid, tanh, softsign: φ' is even and falls with |x|);
@@ -24,7 +25,7 @@ const SATURATING = new Set(['sigmoid', 'tanh', 'softsign']);
  * comparison per value in either engine.
  */
 export function saturationBound(activation: ActivationSpec): number {
-  if (!SATURATING.has(activationName(activation))) return Infinity;
+  if (!SATURATING_ACTIVATIONS.has(activationName(activation))) return Infinity;
   const limit = SATURATION_LEVEL * maxDerivative(activation);
   let lo = 0;
   let hi = 1;

@@ -11,8 +11,8 @@ export interface Rng {
   normal(): number;
 }
 
-/** splitmix32's output function: a bijective 32-bit mixer. */
-function mix32(x: number): number {
+/** splitmix32's output function: a bijective 32-bit mixer (also server/sweep-spec.ts's seed mixer). */
+export function mix32(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
   return (x ^ (x >>> 16)) >>> 0;

@@ -1,0 +1,30 @@
+// A sweep's time left: the mean duration of its latest finished runs (or, before any finished, the next run's cost
+// at the calibrated speed) times the runs left, a running run counting half, spread over the threads.
+import type { Store } from '../../db/store.js';
+import type { StatusCounts, Sweep } from '../../db/types.js';
+import { estimateRunCost } from '../sweep-spec.js';
+import { macsPerMs } from './calibration.js';
+
+/** Finished runs the mean duration is taken over. */
+const TIMED_RUNS = 30;
+
+export function isSweepActive(counts: Pick<StatusCounts, 'queued' | 'running'>): boolean {
+  return counts.queued + counts.running > 0;
+}
+
+/** Milliseconds left, or null when nothing is queued or running. */
+export function estimateEtaMs(store: Store, sweep: Sweep, counts: StatusCounts, threads: number): number | null {
+  if (!isSweepActive(counts)) return null;
+  const { runs } = store.listRuns(sweep.id, {
+    status: ['succeeded', 'diverged'], sortBy: 'finishedAt', order: 'desc', limit: TIMED_RUNS,
+  });
+  const timed = runs.filter((r) => r.durationMs !== null && r.durationMs > 0);
+  let perRunMs: number;
+  if (timed.length > 0) {
+    perRunMs = timed.reduce((sum, r) => sum + r.durationMs!, 0) / timed.length;
+  } else {
+    const next = store.listRuns(sweep.id, { status: ['queued', 'running'], limit: 1 }).runs[0];
+    perRunMs = next ? estimateRunCost(next.config) / macsPerMs(store) : 0;
+  }
+  return ((counts.queued + counts.running * 0.5) * perRunMs) / Math.max(1, threads);
+}

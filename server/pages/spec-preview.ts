@@ -1,0 +1,49 @@
+// How many runs a spec makes and roughly how long they take: the form's live preview. Counts over the server's
+// per-sweep limit are refused here as submit would refuse them.
+import type { Store } from '../../db/store.js';
+import { ConfigError } from '../../workers/run-config.js';
+import { countRuns, estimateRunCost, expandSweep, parseSweepSpec, type SweepSpec } from '../sweep-spec.js';
+import type { PreviewProps } from '../../views/new-sweep.js';
+import { macsPerMs } from './calibration.js';
+import { resolvedBase } from './spec-to-form.js';
+
+/** What a preview needs of the server: the store (for the calibrated speed), threads and the per-sweep limit. */
+export interface PreviewContext {
+  store: Store;
+  threads: number;
+  maxRunsPerSweep: number;
+}
+
+/** How many runs a spec makes and roughly how long they take on `threads` threads. */
+export function previewSpec(specInput: unknown, { store, threads, maxRunsPerSweep }: PreviewContext): PreviewProps {
+  let spec: SweepSpec;
+  try {
+    spec = parseSweepSpec(specInput);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const first = error.issues[0];
+      const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
+      return { runs: null, durationMs: null, threads, error: `${first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid spec'}${more}` };
+    }
+    throw error;
+  }
+  const count = countRuns(spec);
+  if (count > maxRunsPerSweep) {
+    return { runs: count, durationMs: null, threads, error: `${count.toLocaleString('en-US')} runs: over the limit of ${maxRunsPerSweep.toLocaleString('en-US')} per sweep` };
+  }
+  const rate = macsPerMs(store) * Math.max(1, threads);
+  try {
+    if (count <= 2000) {
+      const plan = expandSweep(spec);
+      const cost = plan.runs.reduce((sum, r) => sum + estimateRunCost(r.config), 0);
+      return { runs: plan.runs.length, durationMs: cost / rate, threads, duplicates: plan.duplicates };
+    }
+    return { runs: count, durationMs: (count * estimateRunCost(resolvedBase(spec))) / rate, threads };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const first = error.issues[0];
+      return { runs: null, durationMs: null, threads, error: first ? `${first.path}: ${first.message}` : 'invalid spec' };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,33 @@
+// A sweep's page: its head, spec summary, progress, heatmap, the selected cell and the runs table.
+import type { Store } from '../../db/store.js';
+import type { Sweep } from '../../db/types.js';
+import type { SweepQuery } from '../../views/query.js';
+import type { SweepPageProps } from '../../views/sweep-page.js';
+import { loadCellDetail } from './cell-detail.js';
+import { isSweepActive } from './eta.js';
+import { loadHeatmap } from './heatmap.js';
+import { loadRunsTable } from './runs-table.js';
+import { loadSpecSummary } from './spec-summary.js';
+import { loadProgress } from './sweep-progress.js';
+
+export function loadSweepPage(store: Store, sweep: Sweep, query: SweepQuery, threads: number): SweepPageProps {
+  const progress = loadProgress(store, sweep, threads);
+  const live = isSweepActive(progress.counts) || sweep.status === 'running';
+  const cell = query.row !== undefined && query.col !== undefined ? loadCellDetail(store, sweep, query.row, query.col) : null;
+  return {
+    sweep: {
+      id: sweep.id,
+      name: sweep.name,
+      status: sweep.status,
+      description: (sweep.spec as { description?: string })?.description,
+      createdAt: sweep.createdAt,
+      finishedAt: sweep.finishedAt,
+    },
+    spec: loadSpecSummary(store, sweep),
+    replayOf: sweep.replayOf,
+    progress,
+    heatmap: loadHeatmap(store, sweep, query, live, progress.counts),
+    cell,
+    runs: loadRunsTable(store, sweep, query),
+  };
+}
