@@ -30,6 +30,15 @@ describe('metrics round-trip', () => {
     expect(store.getRunMetrics(runIds[0])).toEqual(epochs);
   });
 
+  it('writes epochs only for a running run: no way around writeMetricsBatch\'s check', () => {
+    const store = memoryStore();
+    const { runIds } = createGridSweep(store, { seeds: [1, 2] });
+    expect(store.insertEpochMetrics(runIds[0], [epochMetrics(0)])).toBe(0); // still queued: dropped
+    expect(store.getRunMetrics(runIds[0])).toEqual([]);
+    store.startRun(runIds[1]);
+    expect(store.insertEpochMetrics(runIds[1], [epochMetrics(0)])).toBe(5);
+  });
+
   it('keeps NaN and ±Infinity of a diverged epoch (NaN is stored as NULL)', () => {
     const store = memoryStore();
     const { runIds } = createGridSweep(store);

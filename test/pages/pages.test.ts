@@ -330,6 +330,12 @@ describe('dashboard pages', () => {
       expect(none).toContain('No runs match.');
     });
 
+    it('ignores a malformed HX-Current-URL: only the address bar\'s state is lost', async () => {
+      const res = await get(`/sweeps/${sweepId}/runs?sort=seed`, { 'hx-request': 'true', 'hx-current-url': 'not a url' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('hx-replace-url')).toBe(`/sweeps/${sweepId}?sort=seed`);
+    });
+
     it('switches the heatmap metric and shows a cell with its runs and loss curves', async () => {
       const heat = await get(`/sweeps/${sweepId}/heatmap?metric=verdict`, { 'hx-request': 'true' });
       expect(heat.headers.get('hx-replace-url')).toBe(`/sweeps/${sweepId}?metric=verdict`);

@@ -5,7 +5,7 @@ import { chooseAxes, formatAxisValue } from '../../server/pages/axes.js';
 import { parseRunIds } from '../../server/pages/compare.js';
 import { issuesToFields } from '../../server/pages/form-issues.js';
 import { specToFormValues } from '../../server/pages/spec-to-form.js';
-import { defaultFormValues, formToSpec, parseSeeds } from '../../server/pages/sweep-form.js';
+import { defaultFormValues, formToSpec, parseSeeds, SeedsError } from '../../server/pages/sweep-form.js';
 import { parseSweepQuery } from '../../server/pages/sweep-query.js';
 import { expandSweep, parseSweepSpec } from '../../server/sweep-spec.js';
 
@@ -38,6 +38,8 @@ describe('sweep form', () => {
     expect(parseSeeds('1-4 7')).toEqual([1, 2, 3, 4, 7]);
     expect(() => parseSeeds('')).toThrow(/at least one seed/);
     expect(() => parseSeeds('5-2')).toThrow(/backwards/);
+    expect(() => parseSeeds('x')).toThrow(SeedsError);
+    expect(formToSpec({ ...defaultFormValues(), seeds: '1, x' }).errors.seeds).toMatch(/"x" is not a seed/);
   });
 
   it('puts spec issues beside the fields that set them', () => {
