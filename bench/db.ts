@@ -31,8 +31,8 @@ function epoch(e: number, salt: number): EpochMetrics {
 
 function newRuns(count: number): NewRun[] {
   const base = parseRunConfig({});
-  const inits = ['zeros', 'normal', 'xavier_uniform', 'he_normal', 'orthogonal'];
-  const activations = ['tanh', 'relu', 'gelu', 'sigmoid'];
+  const inits = ['zeros', 'normal', 'xavier_uniform', 'he_normal', 'orthogonal'] as const;
+  const activations = ['tanh', 'relu', 'gelu', 'sigmoid'] as const;
   return Array.from({ length: count }, (_, i) => {
     const init = inits[i % inits.length];
     const activation = activations[Math.floor(i / inits.length) % activations.length];

@@ -57,7 +57,7 @@ function insertSweep(store: Store, plan: SweepPlan): number {
     for (const runId of ids) {
       const salt = (runId * 2654435761 % 1000) / 1000;
       store.startRun(runId, Date.now());
-      store.insertEpochMetrics(runId, Array.from({ length: EPOCHS }, (_, e) => epoch(e, salt)));
+      store.writeMetricsBatch(Array.from({ length: EPOCHS }, (_, e) => ({ runId, metrics: epoch(e, salt) })));
       const kind = VERDICT_POOL[runId % VERDICT_POOL.length];
       store.finishRun(runId, { status: 'succeeded', verdicts: [{ kind, evidence: `bench ${kind}` }], divergence: null,
         theoryPreVar: [1, 1, 1, 1], durationMs: 400 + (runId % 300), epochsCompleted: EPOCHS - 1 });

@@ -12,11 +12,6 @@ export type { MetricsBatchEntry, MetricsBatchResult } from './metric-writes.js';
 
 export interface Store extends SweepQueries, RunLifecycle, Pick<MetricWrites, 'writeMetricsBatch'>, RunReads {
   readonly db: Database;
-  /**
-   * @deprecated Epochs of one running run through writeMetricsBatch (dropped unless the run is running); returns
-   * the rows written. Kept only because bench/pages.ts still calls it; remove once it calls writeMetricsBatch.
-   */
-  insertEpochMetrics(runId: number, metrics: readonly EpochMetricsRow[]): number;
 }
 
 export function createStore(db: Database): Store {
@@ -27,9 +22,5 @@ export function createStore(db: Database): Store {
   const { writeMetricsBatch } = metrics;
   return {
     db, ...sweeps, ...lifecycle, writeMetricsBatch, ...reads,
-    insertEpochMetrics(runId, epochs) {
-      const written = writeMetricsBatch(epochs.map((m) => ({ runId, metrics: m })));
-      return written.epochRows + written.layerRows;
-    },
   };
 }

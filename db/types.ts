@@ -50,9 +50,8 @@ export interface DivergenceRow {
 export type StatusCounts = Record<RunStatus, number> & { total: number };
 
 export interface NewRun {
-  // The resolved RunConfig (the server writes expandSweep's configs), stored as JSON and read back as RunConfig.
-  // Typed `unknown` on this side only because bench/db.ts still writes loosely typed configs: tighten to RunConfig
-  // once it does.
+  // The resolved config (the server writes expandSweep's RunConfigs), stored as JSON and read back as RunConfig.
+  // `unknown` on the write side so fixtures may store partial configs; every reader gets the typed RunConfig.
   config: unknown;
   hash: string;             // config hash, unique within the sweep
   seed: number;

@@ -33,10 +33,12 @@ describe('metrics round-trip', () => {
   it('writes epochs only for a running run: no way around writeMetricsBatch\'s check', () => {
     const store = memoryStore();
     const { runIds } = createGridSweep(store, { seeds: [1, 2] });
-    expect(store.insertEpochMetrics(runIds[0], [epochMetrics(0)])).toBe(0); // still queued: dropped
+    const queued = store.writeMetricsBatch([{ runId: runIds[0], metrics: epochMetrics(0) }]);
+    expect(queued).toMatchObject({ droppedEpochs: 1, epochRows: 0, layerRows: 0 }); // still queued: dropped
     expect(store.getRunMetrics(runIds[0])).toEqual([]);
     store.startRun(runIds[1]);
-    expect(store.insertEpochMetrics(runIds[1], [epochMetrics(0)])).toBe(5);
+    expect(writeEpochs(store, runIds[1], [epochMetrics(0)])).toBe(5);
+    expect('insertEpochMetrics' in store).toBe(false); // the raw insert is private to the metrics path
   });
 
   it('keeps NaN and ±Infinity of a diverged epoch (NaN is stored as NULL)', () => {
