@@ -408,16 +408,25 @@ Args readArgs(napi_env env, napi_callback_info info, size_t count) {
   return a;
 }
 
+/**
+ * The rows argument (argv[rowsAt], an integer in [1, maxRows]) and the inputs (argv[1]) and, when asked for,
+ * targets (argv[2]) that must hold that many rows. False with a.err filled otherwise.
+ */
+bool rowBuffers(napi_env env, Args& a, const Trainer& t, size_t rowsAt, const char* rowsName, int64_t maxRows,
+                int64_t* rows, float** inputs, float** targets) {
+  if (!a.integer(rowsAt, rowsName, 1, maxRows, rows)) return false;
+  if (!floatArrayOf(env, a.argv[1], "inputs", *rows * t.inputs, inputs, &a.err)) return false;
+  return targets == nullptr || floatArrayOf(env, a.argv[2], "targets", *rows * t.outputs, targets, &a.err);
+}
+
 napi_value Forward(napi_env env, napi_callback_info info) {
   Args a = readArgs(env, info, 3);
   Handle* h = handleOf(env, a.argv[0], &a.err);
   if (h == nullptr) return fail(env, a.err);
-  Trainer& t = h->trainer;
   int64_t n;
   float* inputs;
-  if (!a.integer(2, "n", 1, t.maxBatch, &n)) return fail(env, a.err);
-  if (!floatArrayOf(env, a.argv[1], "inputs", n * t.inputs, &inputs, &a.err)) return fail(env, a.err);
-  h->kernels->forward(t, inputs, static_cast<int>(n));
+  if (!rowBuffers(env, a, h->trainer, 2, "n", h->trainer.maxBatch, &n, &inputs, nullptr)) return fail(env, a.err);
+  h->kernels->forward(h->trainer, inputs, static_cast<int>(n));
   return nullptr;
 }
 
@@ -425,15 +434,10 @@ napi_value ForwardBackward(napi_env env, napi_callback_info info) {
   Args a = readArgs(env, info, 4);
   Handle* h = handleOf(env, a.argv[0], &a.err);
   if (h == nullptr) return fail(env, a.err);
-  Trainer& t = h->trainer;
   int64_t n;
   float *inputs, *targets;
-  if (!a.integer(3, "n", 1, t.maxBatch, &n)) return fail(env, a.err);
-  if (!floatArrayOf(env, a.argv[1], "inputs", n * t.inputs, &inputs, &a.err) ||
-      !floatArrayOf(env, a.argv[2], "targets", n * t.outputs, &targets, &a.err)) {
-    return fail(env, a.err);
-  }
-  double loss = h->kernels->forwardBackward(t, inputs, targets, static_cast<int>(n));
+  if (!rowBuffers(env, a, h->trainer, 3, "n", h->trainer.maxBatch, &n, &inputs, &targets)) return fail(env, a.err);
+  double loss = h->kernels->forwardBackward(h->trainer, inputs, targets, static_cast<int>(n));
   napi_value result;
   CHECK_NAPI(env, napi_create_double(env, loss, &result));
   return result;
@@ -446,11 +450,7 @@ napi_value Evaluate(napi_env env, napi_callback_info info) {
   Trainer& t = h->trainer;
   int64_t size;
   float *inputs, *targets;
-  if (!a.integer(3, "size", 1, INT32_MAX, &size)) return fail(env, a.err);
-  if (!floatArrayOf(env, a.argv[1], "inputs", size * t.inputs, &inputs, &a.err) ||
-      !floatArrayOf(env, a.argv[2], "targets", size * t.outputs, &targets, &a.err)) {
-    return fail(env, a.err);
-  }
+  if (!rowBuffers(env, a, t, 3, "size", INT32_MAX, &size, &inputs, &targets)) return fail(env, a.err);
   double lossSum = 0;
   int64_t correct = 0;
   h->kernels->evaluate(t, inputs, targets, static_cast<int>(size), &lossSum, &correct);
