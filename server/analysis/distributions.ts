@@ -167,8 +167,9 @@ export function normalQuantile(p: number): number {
 
 /**
  * P(T ≤ t) for the noncentral t with `df` degrees of freedom and noncentrality `delta`: Lenth's algorithm AS 243
- * (Applied Statistics 38, 1989), a Poisson-weighted series of incomplete beta functions summed until the bound
- * on what is left is below 1e-13. For power, where delta stays below about 35.
+ * (Applied Statistics 38, 1989), a Poisson-weighted series of incomplete beta functions summed until the bound on
+ * what is left is below 1e-13. The Poisson weights are carried as logarithms, so a large noncentrality (where
+ * e^(−δ²/2) underflows) still sums correctly; the loop runs to about δ²/2 terms.
  */
 export function noncentralTCdf(t: number, df: number, delta: number): number {
   const negative = t < 0;
@@ -178,9 +179,11 @@ export function noncentralTCdf(t: number, df: number, delta: number): number {
   let tnc = 0;
   if (x > 0) {
     const lambda = del * del;
-    let p = 0.5 * Math.exp(-0.5 * lambda);
-    let q = Math.sqrt(2 / Math.PI) * p * del;
-    let s = 0.5 - p;
+    const logLambda = Math.log(lambda);
+    let logP = Math.log(0.5) - 0.5 * lambda;                                      // ln of the even weight
+    let logQ = Math.log(Math.sqrt(2 / Math.PI) * 0.5 * Math.abs(del)) - 0.5 * lambda;   // ln |odd weight|
+    const qSign = del < 0 ? -1 : 1;
+    let s = 0.5 - Math.exp(logP);
     let a = 0.5;
     const b = 0.5 * df;
     const y = df / (tt * tt + df);   // 1 − x
@@ -190,17 +193,19 @@ export function noncentralTCdf(t: number, df: number, delta: number): number {
     let godd = 2 * rxb * Math.exp(a * Math.log(x) - logBeta);
     let xeven = 1 - rxb;
     let geven = b * x * rxb;
-    tnc = p * xodd + q * xeven;
-    for (let en = 1; en <= MAX_ITERATIONS; en++) {
+    tnc = Math.exp(logP) * xodd + qSign * Math.exp(logQ) * xeven;
+    const maxTerms = MAX_ITERATIONS + Math.ceil(lambda);
+    for (let en = 1; en <= maxTerms; en++) {
       a += 1;
       xodd -= godd;
       xeven -= geven;
       godd *= (x * (a + b - 1)) / a;
       geven *= (x * (a + b - 0.5)) / (a + 0.5);
-      p *= lambda / (2 * en);
-      q *= lambda / (2 * en + 1);
+      logP += logLambda - Math.log(2 * en);
+      logQ += logLambda - Math.log(2 * en + 1);
+      const p = Math.exp(logP);
       s -= p;
-      tnc += p * xodd + q * xeven;
+      tnc += p * xodd + qSign * Math.exp(logQ) * xeven;
       if (2 * s * (xodd - godd) <= 1e-13) break;
     }
   }

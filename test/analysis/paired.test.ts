@@ -1,5 +1,6 @@
 // The paired statistics against scipy. Every expected number below was computed with scipy 1.17.1 / numpy 2.4 by
 // test/fixtures/paired-reference.py (python3 test/fixtures/paired-reference.py), and pasted here.
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { benjaminiHochbergAdjust, holmAdjust } from '../../server/analysis/adjust.js';
 import {
@@ -120,7 +121,7 @@ const T_PPF: Array<[number, number, number]> = [[0.975, 1, 12.706204736174694], 
 // [z, scipy.stats.norm.sf(z)]
 const NORM_SF: Array<[number, number]> = [[0.0, 0.5], [1.0, 0.15865525393145707], [-1.5, 0.9331927987311419], [1.959963984540054, 0.025], [5.0, 2.866515718791933e-07], [8.5, 9.47953482220325e-18], [20.0, 2.7536241186061556e-89]];
 // [t, df, nc, scipy.stats.nct.cdf(t, df, nc)]
-const NCT_CDF: Array<[number, number, number, number]> = [[2.0, 4, 1.5, 0.6189289251396548], [-1.0, 9, 0.5, 0.07564345303987377], [2.26, 9, 3.0, 0.23822902444932975], [12.7, 1, 4.0, 0.7535291216181337], [2.05, 29, 2.8, 0.22916375688723445], [-2.3, 5, -1.0, 0.1660971366896805], [1.0, 20, 0.0, 0.8353717114141453], [4.3, 2, 9.0, 0.01823337933213925]];
+const NCT_CDF: Array<[number, number, number, number]> = [[2.0, 4, 1.5, 0.6189289251396548], [-1.0, 9, 0.5, 0.07564345303987377], [2.26, 9, 3.0, 0.23822902444932975], [12.7, 1, 4.0, 0.7535291216181337], [2.05, 29, 2.8, 0.22916375688723445], [-2.3, 5, -1.0, 0.1660971366896805], [1.0, 20, 0.0, 0.8353717114141453], [4.3, 2, 9.0, 0.01823337933213925], [12.706204736174694, 1, 42.42640687119285, 0.0008724058153932409], [30.0, 5, 25.0, 0.6271515927450702], [45.0, 29, 45.0, 0.4657918930366661], [60.0, 3, 50.0, 0.5553059209447042]];
 
 /** |actual − expected| within `relative` of |expected| (or of 1e-300 for an expected 0). */
 function expectClose(actual: number | null | undefined, expected: number, relative = 1e-10): void {
@@ -142,8 +143,8 @@ describe('distributions', () => {
     for (const [z, p] of NORM_SF) expectClose(normalSf(z), p);
   });
 
-  it('gives the noncentral t CDF scipy gives', () => {
-    for (const [t, df, nc, p] of NCT_CDF) expectClose(noncentralTCdf(t, df, nc), p, 1e-10);
+  it('gives the noncentral t CDF scipy gives, to 1e-12 absolute, a large noncentrality included', () => {
+    for (const [t, df, nc, p] of NCT_CDF) expect(Math.abs(noncentralTCdf(t, df, nc) - p)).toBeLessThan(1e-12);
   });
 });
 
@@ -215,6 +216,9 @@ describe('seeds needed', () => {
     expect(seedsNeeded(0)).toBeNull();
     expect(seedsNeeded(1e-4)).toBeNull();   // ~785,000 pairs: beyond the 100,000 it searches
     expect(seedsNeeded(Infinity)).toBe(2);
+    // d_z = 30 at 2 pairs: noncentrality 42.4, beyond where e^(-δ²/2) underflows; 1 - nct.cdf(t.ppf(0.975, 1), 1, 42.43)
+    expect(Math.abs(pairedTPower(30, 2) - (1 - 0.0008724058153932409))).toBeLessThan(1e-12);
+    expect(seedsNeeded(30)).toBe(2);
   });
 });
 
@@ -271,5 +275,17 @@ describe('comparePaired', () => {
 
   it('refuses a cell with two runs on one pairing key', () => {
     expect(() => comparePaired([run('1', 0.5), run('1', 0.6)], [run('1', 0.5)])).toThrow(/two runs with pairing key 1/);
+  });
+});
+
+describe('server/analysis', () => {
+  it('is pure: it imports only its own modules (no Node, no store), so any caller can use it', () => {
+    const dir = new URL('../../server/analysis/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(3);
+    for (const file of files) {
+      const imports = [...readFileSync(new URL(file, dir), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      for (const target of imports) expect(target, `${file} imports ${target}`).toMatch(/^\.\/[a-z-]+\.js$/);
+    }
   });
 });
