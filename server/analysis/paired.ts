@@ -15,7 +15,10 @@ export interface Observation {
   value: number | null;
 }
 
-/** Why a run had no value: diverged, failed, not finished (queued, running, cancelled), or succeeded without one. */
+/**
+ * Why a run had no value: diverged, failed, not finished (queued, running, cancelled), or succeeded without a finite
+ * one (a NaN or infinite loss).
+ */
 export interface MissingCounts {
   diverged: number;
   failed: number;
@@ -53,7 +56,7 @@ function emptyMissing(): MissingCounts {
 function valueOf(observation: Observation): number | null {
   if (observation.status !== 'succeeded') return null;
   const v = observation.value;
-  return v === null || Number.isNaN(v) ? null : v;
+  return v !== null && Number.isFinite(v) ? v : null;   // an infinite loss has no difference to take
 }
 
 function countMissing(counts: MissingCounts, observation: Observation): void {

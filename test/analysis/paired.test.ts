@@ -241,13 +241,13 @@ describe('comparePaired', () => {
   });
 
   it('counts diverged, failed and unfinished runs and drops their pairs instead of using their numbers', () => {
-    const a = [run('1', 0.9), run('2', 0.8, 'diverged'), run('3', 0.7), run('4', 0.85), run('5', null)];
-    const b = [run('1', 0.8), run('2', 0.7), run('3', 0.1, 'failed'), run('4', 0.8, 'running'), run('5', 0.6)];
+    const a = [run('1', 0.9), run('2', 0.8, 'diverged'), run('3', 0.7), run('4', 0.85), run('5', null), run('6', Infinity)];
+    const b = [run('1', 0.8), run('2', 0.7), run('3', 0.1, 'failed'), run('4', 0.8, 'running'), run('5', 0.6), run('6', 2)];
     const result = comparePaired(a, b);
     expect(result.sample.pairs).toEqual([{ key: '1', a: 0.9, b: 0.8 }]);
-    expect(result.sample.droppedPairs).toBe(4);
+    expect(result.sample.droppedPairs).toBe(5);
     expect(result.sample.missing).toEqual({
-      a: { diverged: 1, failed: 0, unfinished: 0, noValue: 1 },
+      a: { diverged: 1, failed: 0, unfinished: 0, noValue: 2 },
       b: { diverged: 0, failed: 1, unfinished: 1, noValue: 0 },
     });
     expect(result.tTest).toBeNull();   // one pair: no test, no effect size, no seeds estimate
