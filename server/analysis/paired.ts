@@ -66,19 +66,24 @@ function countMissing(counts: MissingCounts, observation: Observation): void {
   else counts.noValue++;
 }
 
-function byKey(observations: readonly Observation[], side: string): Map<string, Observation> {
+function byKey(observations: readonly Observation[], name: string): Map<string, Observation> {
   const map = new Map<string, Observation>();
   for (const o of observations) {
-    if (map.has(o.key)) throw new PairingError(`cell ${side} has two runs with pairing key ${o.key}`);
+    if (map.has(o.key)) throw new PairingError(`${name} has two runs with pairing key ${o.key}`);
     map.set(o.key, o);
   }
   return map;
 }
 
-/** Pairs two cells' runs by key, in the order of `a`. Throws PairingError when a key repeats within a cell. */
-export function pairObservations(a: readonly Observation[], b: readonly Observation[]): PairedSample {
-  const mapA = byKey(a, 'a');
-  const mapB = byKey(b, 'b');
+/**
+ * Pairs two cells' runs by key, in the order of `a`. Throws PairingError when a key repeats within a cell (named
+ * by `names` in the message).
+ */
+export function pairObservations(
+  a: readonly Observation[], b: readonly Observation[], names: [string, string] = ['cell a', 'cell b'],
+): PairedSample {
+  const mapA = byKey(a, names[0]);
+  const mapB = byKey(b, names[1]);
   const sample: PairedSample = {
     pairs: [], differences: [], droppedPairs: 0, missing: { a: emptyMissing(), b: emptyMissing() },
     unmatched: { a: 0, b: 0 },
@@ -145,6 +150,8 @@ export interface CompareOptions {
   confidence?: number;   // default 0.95
   power?: number;        // for seedsNeeded; default 0.8
   alpha?: number;        // for seedsNeeded; default 0.05
+  /** The cells' names for error messages; default 'cell a', 'cell b'. */
+  names?: [string, string];
 }
 
 export interface PairedComparison {
@@ -174,7 +181,7 @@ const TIE_TOLERANCE = 1e-12;
 export function comparePaired(
   a: readonly Observation[], b: readonly Observation[], options: CompareOptions = {},
 ): PairedComparison {
-  const sample = pairObservations(a, b);
+  const sample = pairObservations(a, b, options.names);
   const scale = sample.pairs.reduce((m, p) => Math.max(m, Math.abs(p.a), Math.abs(p.b)), 0);
   const tolerance = scale * TIE_TOLERANCE;
   const sign = options.better === 'lower' ? -1 : 1;

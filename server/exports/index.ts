@@ -4,7 +4,8 @@ import { extname } from 'node:path';
 import type { Store } from '../../db/store.js';
 import { ExportFormatError } from './errors.js';
 import { PIVOT_METRICS, buildPivot, isPivotMetric, pivotChunks, type PivotFormat, type PivotMetric } from './pivot.js';
-import { checkCellRef, parseCellRef, type CellRef } from './pivot-reference.js';
+import { PairingError } from '../analysis/paired.js';
+import { checkCellRef, compareWithReference, parseCellRef, type CellRef } from './pivot-reference.js';
 import { runsChunks, type RunsFormat } from './runs.js';
 import { writeChunks, type ExportSink, type WriteChunksOptions } from './stream.js';
 
@@ -60,8 +61,17 @@ export function checkExportRequest(store: Store, sweepId: number, request: Expor
   store.getSweep(sweepId);
   if (request.kind !== 'pivot' || request.reference === undefined) return;
   const pivot = buildPivot(store, sweepId, request.metric);
-  checkCellRef(request.reference, pivot.rows.flatMap((init) => pivot.columns
-    .filter((activation) => pivot.cell(init, activation) !== undefined).map((activation) => ({ init, activation }))));
+  const cells = pivot.rows.flatMap((init) => pivot.columns
+    .filter((activation) => pivot.cell(init, activation) !== undefined).map((activation) => ({ init, activation })));
+  checkCellRef(request.reference, cells);
+  // A dry run of the pairing (one more pass over the runs): a cell holding two runs of one seed and setting, which
+  // its label does not tell apart, cannot be paired, and the caller should hear it before it starts a download.
+  try {
+    compareWithReference(store, sweepId, 'finalValAcc', 'higher', request.reference, cells);
+  } catch (error) {
+    if (!(error instanceof PairingError)) throw error;
+    throw new ExportFormatError(`cannot be compared seed by seed: ${error.message}`, 'reference');
+  }
 }
 
 /** Streams an export request to `out` (see exportRuns and exportPivot). */

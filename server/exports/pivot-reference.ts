@@ -91,7 +91,8 @@ export function compareWithReference(
   const referenceRuns = observations.get(cellKey(reference.init, reference.activation)) ?? [];
   const others = cells.filter((c) => c.init !== reference.init || c.activation !== reference.activation);
   const results = others.map((c) =>
-    comparePaired(observations.get(cellKey(c.init, c.activation)) ?? [], referenceRuns, { better }));
+    comparePaired(observations.get(cellKey(c.init, c.activation)) ?? [], referenceRuns,
+      { better, names: [cellRefText(c), cellRefText(reference)] }));
   const holm = holmAdjust(results.map((r) => r.tTest?.pValue ?? null));
   const byCell = new Map<string, CellComparison>();
   others.forEach((c, i) => {

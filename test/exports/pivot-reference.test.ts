@@ -172,6 +172,18 @@ describe('reference requests', () => {
     expect(out.text()).toBe('');
   });
 
+  it('refuses a reference whose cells hold two runs of one seed that their labels do not tell apart', () => {
+    const store = memoryStore();
+    const runs: NewRun[] = [1, 2, 0.5].map((std, i) => ({
+      config: { model: { init: { name: 'normal', std }, activation: 'relu' }, seed: 1 }, hash: `h${i}`, seed: 1,
+      initLabel: i < 2 ? 'normal' : 'normal(std=0.5)', activationLabel: 'relu', position: i,
+    }));
+    const { id } = store.createSweep({ name: 'clash', spec: {}, varying: ['model.init'], runs, createdAt: 1 });
+    const request = parseExportRequest('csv', 'final_val_acc', 'normal(std=0.5) × relu');
+    expect(() => checkExportRequest(store, id, request)).toThrow(
+      expect.objectContaining({ field: 'reference', message: expect.stringMatching(/^cannot be compared seed by seed: normal × relu has two runs with pairing key seed 1$/) }));
+  });
+
   describe('initlab export --reference', () => {
     const dir = mkdtempSync(join(tmpdir(), 'initlab-reference-'));
     const db = join(dir, 'reference.db');
