@@ -28,16 +28,35 @@ export interface CellDetailProps {
   layers: ChartSpec | null;
   /** Why there is no per-layer chart, when there are epochs (e.g. every activation std is 0). */
   layersNote?: string;
+  /** This partial's own URL: a cell with queued or running runs re-fetches it on the sweep stream's `cells-changed`
+   * (in app.js, one request at a time and once more if events arrived meanwhile: hx-trigger would drop the last). */
+  url: string;
+}
+
+/** Whether any of the cell's runs can still change (the panel then follows the sweep's stream). */
+export function isCellLive(runs: Array<{ status: string }>): boolean {
+  return runs.some((r) => r.status === 'queued' || r.status === 'running');
 }
 
 export function CellDetail(props: CellDetailProps): string {
   const ids = props.runs.map((r) => r.id);
   const title = `${props.rowAxis} ${props.row} × ${props.colAxis} ${props.col}`;
+  const live = isCellLive(props.runs);
+  const runsText = `${props.total} run${props.total === 1 ? '' : 's'}`;
+  const liveText = live
+    ? ' Live: follows the sweep as these runs train (refreshed at most twice a second).'
+    : ' All runs of this cell have finished; these numbers are final.';
   return (
     <Card
+      id="cell-card"
       titleId="cell-title"
       title={title}
-      caption={`${props.total} run${props.total === 1 ? '' : 's'}; lines: one colour and dash per run, training loss thin, validation loss thick.`}
+      caption={`${runsText}; lines: one colour and dash per run, training loss thin, validation loss thick.${liveText}`}
+      attrs={
+        live
+          ? { 'data-live': 'true', 'data-url': props.url } // app.js re-fetches it on the stream's `cells-changed`
+          : { 'data-live': 'false' }
+      }
       actions={
         ids.length >= 2 ? (
           <a class="btn" href={`/compare?runs=${ids.slice(0, 8).join(',')}`}>

@@ -81,5 +81,6 @@ export function loadCellDetail(store: Store, sweep: Sweep, row: string, col: str
     loss,
     layers,
     layersNote,
+    url: `/sweeps/${sweep.id}/cell?${new URLSearchParams({ row, col }).toString()}`,
   };
 }

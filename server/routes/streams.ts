@@ -84,11 +84,13 @@ export function createStreamRoutes(deps: AppDeps): Router {
     const extra = extraRunPaths(sweep);
     const channel = openSse(req, res, { heartbeatMs: heartbeatMs(deps) });
     let heatmapDirty = true;
+    /** Runs of the sweep changed (status or epochs) since the last render: an open cell panel re-fetches itself. */
+    let cellsDirty = false;
     const changedRuns = new Set<number>();
     let version = 0;
 
     /** Sends the current state; returns whether the sweep still has work left. */
-    const render = (): boolean => {
+    const render = (initial = false): boolean => {
       const current = store.getSweep(sweep.id);
       const progress = loadProgress(store, current, deps.threads);
       let html = partial('#sweep-progress', SweepProgress(progress), 'outerMorph');
@@ -96,9 +98,12 @@ export function createStreamRoutes(deps: AppDeps): Router {
       for (const runId of changedRuns) {
         html += partial(`#run-row-${runId}`, RunRow({ run: toRunRow(store.getRun(runId), extra), showExtra: extra.length > 0 }), 'outerMorph');
       }
+      const cellsChanged = !initial && (cellsDirty || heatmapDirty); // a first render is the page's own state
       heatmapDirty = false;
+      cellsDirty = false;
       changedRuns.clear();
       channel.send({ id: ++version, data: html });
+      if (cellsChanged) channel.send({ event: 'cells-changed', data: 'refresh' });
       return isSweepActive(progress.counts) || current.status === 'running';
     };
     const coalescer = createCoalescer(PARTIAL_INTERVAL_MS, () => {
@@ -123,15 +128,22 @@ export function createStreamRoutes(deps: AppDeps): Router {
           render();
           closeStream(channel);
           break;
+        case 'run-epochs':
+          cellsDirty = true; // only an open cell panel's curves change
+          coalescer.mark();
+          break;
         default:
-          break; // epochs do not change the sweep page
+          break;
       }
     }, [coalescer]);
 
     // On (re)connect: full state now; a reconnecting table may have missed row changes, so it reloads itself.
     const resumed = lastEventId(req) !== undefined;
-    const active = render();
-    if (resumed) channel.send({ event: 'runs-stale', data: 'reload' });
+    const active = render(true);
+    if (resumed) {
+      channel.send({ event: 'runs-stale', data: 'reload' });
+      channel.send({ event: 'cells-changed', data: 'refresh' });
+    }
     if (!active) closeStream(channel);
   });
 

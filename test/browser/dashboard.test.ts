@@ -73,12 +73,21 @@ describe('dashboard in a browser', () => {
     const atLoad = await page.locator('#sweep-progress .counts').innerText();
     expect(atLoad).not.toContain('4 done');
     await page.locator('#live[data-state="connected"], #live[data-state="idle"]').waitFor();
+    // Open the last cell while its run is still queued (one thread, runs in order): the panel follows the stream.
+    await page.locator('.heatmap .cell').last().click();
+    await page.locator('#cell-card[data-live="true"]').waitFor();
+    expect(await page.locator('#cell-card .caption').innerText()).toContain('Live: follows the sweep');
 
     await page.locator('#sweep-progress .counts', { hasText: '4 done' }).waitFor({ timeout: 60_000 });
     await page.locator('.heatmap .cell.pending').first().waitFor({ state: 'detached' });
     expect(await page.locator('.heatmap .cell').count()).toBe(4);
     await page.locator('#live[data-state="idle"]').waitFor();
     expect(await page.locator('#live .live-text').innerText()).toBe('finished · up to date');
+    // The open cell panel caught up without a reload: final numbers, no run left running or queued, a full curve.
+    await page.locator('#cell-card[data-live="false"]').waitFor();
+    expect(await page.locator('#cell-card .status-running, #cell-card .status-queued').count()).toBe(0);
+    expect(await page.locator('#cell-card .caption').innerText()).toContain('these numbers are final');
+    await page.locator('#cell-card #cell-loss .uplot').waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
     // Rows of the runs table were updated in place as runs finished.
     expect(await page.locator('#runs-body .status-succeeded').count()).toBe(4);

@@ -347,6 +347,20 @@ describe('dashboard pages', () => {
       expect((await get(`/sweeps/${sweepId}/cell?row=nope&col=tanh`)).status).toBe(404);
     });
 
+    it('marks a cell panel with unfinished runs as live (it re-fetches itself on the stream) and a finished one as final', async () => {
+      const { id } = services.scheduler.submit({ ...tinySpec, name: 'live cell' });
+      await settle();
+      const running = decode(await (await get(`/sweeps/${id}/cell?row=zeros&col=tanh`)).text());
+      expect(running).toContain('data-live="true"');
+      expect(running).toContain(`data-url="/sweeps/${id}/cell?row=zeros&col=tanh"`);
+      expect(running).toContain('Live: follows the sweep');
+      await finishAll();
+      const done = decode(await (await get(`/sweeps/${id}/cell?row=zeros&col=tanh`)).text());
+      expect(done).toContain('data-live="false"');
+      expect(done).not.toContain('data-url=');
+      expect(done).toContain('these numbers are final');
+    });
+
     it('cancels a sweep (htmx gets the progress partial) and re-runs its cancelled runs', async () => {
       const id = services.scheduler.submit({ ...tinySpec, name: 'to cancel' }).id;
       await settle();

@@ -103,16 +103,32 @@ describe('live streams', () => {
       expect(state.event).toBe('message'); // the full state first, then the reload request
       expect(state.data).toContain('2 running');
       expect(await resumed.next()).toEqual({ event: 'runs-stale', id: undefined, data: 'reload' });
+      expect(await resumed.next()).toEqual({ event: 'cells-changed', id: undefined, data: 'refresh' }); // an open cell panel too
       // A first connection gets the same state and no reload: wait for its first heartbeat (100 ms here), which
       // is sent after anything the connect handler wrote.
       await fresh.next((e) => e.event === ':comment');
       expect(fresh.events[0].event).toBe('message');
       expect(fresh.events.map((e) => e.event)).not.toContain('runs-stale');
+      expect(fresh.events.map((e) => e.event)).not.toContain('cells-changed');
     } finally {
       resumed.close();
       fresh.close();
     }
     while (executor.runningIds().length > 0) await finishRunning();
+  });
+
+  it('tells an open cell panel to refresh after runs train or finish, including with the final state', async () => {
+    const { id } = services.scheduler.submit(spec('cell panel follows', [1]));
+    await settle();
+    const stream = await openSse(`${server.url}/sweeps/${id}/stream`);
+    await stream.next((e) => e.event === 'message');
+    while (executor.runningIds().length > 0) await finishRunning();
+    await stream.next((e) => e.event === 'close');
+    const kinds = stream.events.map((e) => e.event).filter((e) => e !== ':comment');
+    expect(kinds[0]).toBe('message');
+    expect(kinds).toContain('cells-changed');
+    // the last refresh comes after the final state, so a panel opened on a running cell ends up final
+    expect(kinds.slice(-3)).toEqual(['message', 'cells-changed', 'close']);
   });
 
   it('closes a finished sweep\'s stream right after its final state', async () => {

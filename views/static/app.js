@@ -212,6 +212,32 @@
     }
   });
 
+  // ---- the open cell panel follows the sweep stream ------------------------------------------------------------
+
+  // The sweep stream sends `cells-changed` after runs train or finish (and with the final state). A cell panel whose
+  // runs can still change (data-live="true") re-fetches itself: one request at a time, and once more if events
+  // arrived meanwhile, so the last event is never dropped (hx-trigger's default sync would drop it).
+  let cellRefresh = null;
+  let cellRefreshAgain = false;
+  function refreshCell() {
+    const card = document.querySelector('#cell-card[data-live="true"]');
+    if (!card || !window.htmx) return;
+    if (cellRefresh) {
+      cellRefreshAgain = true;
+      return;
+    }
+    cellRefresh = Promise.resolve(window.htmx.ajax('GET', card.dataset.url, { source: card, target: card, swap: 'outerHTML' }))
+      .catch(() => undefined)
+      .finally(() => {
+        cellRefresh = null;
+        if (cellRefreshAgain) {
+          cellRefreshAgain = false;
+          refreshCell();
+        }
+      });
+  }
+  document.addEventListener('cells-changed', refreshCell);
+
   // ---- heatmap cell selection -----------------------------------------------------------------------------------
 
   document.addEventListener('click', (event) => {
