@@ -21,6 +21,8 @@ export interface RunReads {
   getRunMetrics(runId: number): EpochMetricsRow[];
   getRunCurves(runIds: readonly number[]): RunCurves[];
   cellSummaries(sweepId: number): CellSummary[];
+  /** The rows cellSummaries folds (one per run, by cell and seed), for a caller that folds them its own way. */
+  cellRunRows(sweepId: number): CellRunRow[];
 }
 
 export interface RunState {
@@ -207,6 +209,10 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       cellSummaries(sweepId) {
         requireSweepStatus(sweepId);
         return buildCellSummaries(sql.cellRows.all(sweepId));
+      },
+      cellRunRows(sweepId) {
+        requireSweepStatus(sweepId);
+        return sql.cellRows.all(sweepId);
       },
     },
     requireRun,

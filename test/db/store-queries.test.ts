@@ -172,6 +172,18 @@ describe('iterateRuns', () => {
 });
 
 describe('cellSummaries', () => {
+  it('hands out the rows a cell summary folds, one per run, by cell and seed', () => {
+    const store = memoryStore();
+    const { id, runIds } = createGridSweep(store, { inits: ['zeros'], activations: ['relu', 'tanh'], seeds: [1, 2] });
+    finishWith(store, runIds[0], 0.9);
+    finishWith(store, runIds[1], 0.4, { status: 'diverged', verdicts: ['diverged'] });
+    const rows = store.cellRunRows(id);
+    expect(rows.map((r) => [r.activationLabel, r.status, r.finalValAcc])).toEqual([
+      ['relu', 'succeeded', 0.9], ['relu', 'diverged', 0.4], ['tanh', 'queued', null], ['tanh', 'queued', null],
+    ]);
+    expect(() => store.cellRunRows(999)).toThrow();
+  });
+
   it('aggregates each init × activation cell over its seeds: counts, mean, sample sd, values, verdicts', () => {
     const store = memoryStore();
     const { id, runIds } = createGridSweep(store, { inits: ['he_normal', 'zeros'], activations: ['relu', 'tanh'],
