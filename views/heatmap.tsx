@@ -162,6 +162,7 @@ function cellTitle(cell: HeatCell, props: HeatmapProps): string {
   if (cell.loss.mean !== null) {
     parts.push(`val. loss ${formatMetric(cell.loss.mean)}${cell.loss.sd !== null ? ` ± ${formatMetric(cell.loss.sd)}` : ''}: ${listValues(cell.loss.values, (v) => formatMetric(v))}`);
   }
+  if (c.diverged > 0) parts.push(`${c.diverged} diverged: no final result, left out of the means`);
   const verdicts = rankedVerdicts(cell);
   if (verdicts.length > 0) parts.push(`verdicts: ${verdicts.map(([k, n]) => `${verdictWord(k)} ×${n}`).join(', ')}`);
   return parts.join('. ');
@@ -186,12 +187,15 @@ function Cell({ cell, props, scale }: { cell: HeatCell; props: HeatmapProps; sca
   const pendingNote = finished < c.total ? `${finished}/${c.total} done` : '';
 
   if (!hasResult) {
-    const word = c.running > 0 ? 'running' : c.queued > 0 ? 'queued' : c.failed > 0 ? 'failed' : 'no result';
+    // Nothing left to run and runs diverged: no result to place on the scale, so the cell is hatched in its own colour.
+    const settled = c.running + c.queued === 0;
+    const word = c.running > 0 ? 'running' : c.queued > 0 ? 'queued' : c.diverged > 0 ? `${verdictGlyph('diverged')} diverged` : c.failed > 0 ? 'failed' : 'no result';
+    const meta = settled && c.diverged > 0 ? `${c.diverged} of ${c.total} diverged` : pendingNote || `${c.total} runs`;
     return (
-      <button type="button" class="cell pending" aria-pressed={selected ? 'true' : 'false'} title={cellTitle(cell, props)} {...hx}>
-        <span class="cell-value">{word}</span>
-        <span class="cell-meta" safe>{pendingNote || `${c.total} runs`}</span>
-        {marks.length > 0 ? <span class="marks" safe>{marks.join(' · ')}</span> : ''}
+      <button type="button" class={settled && c.diverged > 0 ? 'cell pending diverged' : 'cell pending'} aria-pressed={selected ? 'true' : 'false'} title={cellTitle(cell, props)} {...hx}>
+        <span class="cell-value" safe>{word}</span>
+        <span class="cell-meta" safe>{meta}</span>
+        {marks.length > 0 && !(settled && c.diverged === c.total) ? <span class="marks" safe>{marks.join(' · ')}</span> : ''}
       </button>
     ) as string;
   }
@@ -230,6 +234,7 @@ function Cell({ cell, props, scale }: { cell: HeatCell; props: HeatmapProps; sca
           ? badges.map(([kind, n]) => <VerdictBadge kind={kind} count={n} />)
           : ''}
         <span safe>{pendingNote || `n=${metric === 'verdict' ? c.succeeded + c.diverged : stat.n}`}</span>
+        {metric !== 'verdict' && c.diverged > 0 ? <span class="visually-hidden" safe>{` (mean without ${c.diverged} diverged)`}</span> : ''}
       </span>
       {marks.length > 0 ? <span class="marks" safe>{marks.join(' · ')}</span> : ''}
     </button>
@@ -264,7 +269,15 @@ function Legend({ metric, scale }: { metric: HeatmapMetric; scale: Scale }): str
       </span>
       <span>
         <strong>Bright yellow is better</strong>, dark purple worse. <span safe>{what}</span> Dots: one per seed,
-        placed on the same scale (many seeds: range, quartile box and median). ✕ diverged, ! failed.
+        placed on the same scale (many seeds: range, quartile box and median). ✕ diverged, ! failed.{' '}
+        {metric === 'verdict' ? (
+          ''
+        ) : (
+          <>
+            Diverged runs have no final result: means and dots leave them out (a cell shows how many), and a cell whose
+            runs all diverged is <span class="legend-diverged">hatched red</span>, off the scale.
+          </>
+        )}
       </span>
     </div>
   ) as string;

@@ -38,8 +38,18 @@ export function RunOutcomeCells({ run }: { run: RunOutcome }): string {
       <td>
         <StatusBadge status={run.status} />
       </td>
-      <td class="num" safe>{formatPercent(run.finalValAcc)}</td>
-      <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
+      {run.status === 'diverged' ? (
+        // A diverged run has no final result: its stored accuracy is the untrained network's (or NaN).
+        <>
+          <td class="num muted" title="diverged: no final result">—</td>
+          <td class="num muted" title="diverged: no final result">—</td>
+        </>
+      ) : (
+        <>
+          <td class="num" safe>{formatPercent(run.finalValAcc)}</td>
+          <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
+        </>
+      )}
     </>
   ) as string;
 }

@@ -2,6 +2,8 @@
 // Cell summaries read every run of a sweep (5,000 rows: ~30 ms), while they only change when a run changes status:
 // a run's results are written when it finishes, and re-running a run re-creates the same numbers (training is
 // deterministic). So they are cached per sweep and axes, keyed by the sweep's status counts.
+// A diverged run has no final result (its stored accuracy is the untrained network's, or NaN): it counts in the
+// cell's status counts and verdicts but not in its means, which are over succeeded runs only.
 import { buildCellSummaries, type CellRunRow } from '../../db/cell-summaries.js';
 import type { Store } from '../../db/store.js';
 import type { CellSummary, Run, StatusCounts, Sweep } from '../../db/types.js';
@@ -41,8 +43,14 @@ export function loadCells(store: Store, sweep: Sweep, axes: Axes, counts: Status
   return cells;
 }
 
+/** A diverged run's row without results: the summary then counts it but leaves it out of the means. */
+export function withoutDivergedResults(row: CellRunRow): CellRunRow {
+  if (row.status !== 'diverged') return row;
+  return { ...row, finalValAcc: null, finalValLoss: null, finalTrainAcc: null, finalTrainLoss: null, bestValAcc: null, bestValLoss: null };
+}
+
 function computeCells(store: Store, sweep: Sweep, axes: Axes): CellSummary[] {
-  if (isInitByActivation(axes)) return store.cellSummaries(sweep.id);
+  if (isInitByActivation(axes)) return buildCellSummaries(store.cellRunRows(sweep.id).map(withoutDivergedResults));
   const rows: CellRunRow[] = [];
   for (const run of store.iterateRuns(sweep.id)) {
     rows.push({
@@ -59,7 +67,7 @@ function computeCells(store: Store, sweep: Sweep, axes: Axes): CellSummary[] {
       bestValLoss: run.bestValLoss,
     });
   }
-  return buildCellSummaries(rows);
+  return buildCellSummaries(rows.map(withoutDivergedResults));
 }
 
 /** The runs of one cell, by seed. */

@@ -114,3 +114,32 @@ describe('heatmap', () => {
     expect(html).toContain('<th scope="row">&lt;img');
   });
 });
+
+describe('heatmap: diverged runs have no result', () => {
+  const counts = { queued: 0, running: 0, succeeded: 0, diverged: 3, failed: 0, cancelled: 0, total: 3 };
+  const allDiverged = cell('normal', 'tanh', [], [], { counts, verdicts: { diverged: 3, exploding: 3 } });
+  const oneDiverged = cell('he_normal', 'tanh', [0.9, 0.92], [0.2, 0.21], {
+    counts: { ...counts, succeeded: 2, diverged: 1 },
+    verdicts: { healthy: 2, diverged: 1 },
+  });
+
+  it('shows a cell whose runs all diverged as "diverged" with the count, hatched off the colour scale', () => {
+    const html = HeatmapGrid(props([good, allDiverged, oneDiverged]));
+    const button = /<button[^>]*title="initializer normal[^"]*"[^>]*>[\s\S]*?<\/button>/.exec(html)![0];
+    expect(button).toContain('class="cell pending diverged"');
+    expect(button).not.toContain('style="background');
+    expect(button).toContain('✕ diverged');
+    expect(button).toContain('3 of 3 diverged');
+    expect(button).not.toMatch(/\d+(\.\d+)?%/);
+  });
+
+  it('keeps the mean of a cell with some diverged runs over the others, and says how many were left out', () => {
+    const html = HeatmapGrid(props([good, allDiverged, oneDiverged]));
+    const button = /<button[^>]*title="initializer he_normal, activation tanh[^"]*"[^>]*>[\s\S]*?<\/button>/.exec(html)![0];
+    expect(button).toContain('91.0%');
+    expect(button).toContain('n=2');
+    expect(button).toContain('mean without 1 diverged');
+    expect(button).toContain('1 diverged: no final result, left out of the means');
+    expect(html).toContain('Diverged runs have no final result');
+  });
+});
