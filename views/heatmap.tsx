@@ -252,7 +252,7 @@ function Legend({ metric, scale }: { metric: HeatmapMetric; scale: Scale }): str
   } else if (metric === 'loss') {
     left = formatMetric(scale.hi);
     right = formatMetric(scale.lo);
-    what = 'Mean final validation loss over seeds (log scale, high loss on the left).';
+    what = 'Mean final validation loss over seeds (log scale, high loss on the left; it spans the losses of runs that did not diverge).';
   } else {
     left = '0% healthy';
     right = '100% healthy';

@@ -142,4 +142,13 @@ describe('heatmap: diverged runs have no result', () => {
     expect(button).toContain('1 diverged: no final result, left out of the means');
     expect(html).toContain('Diverged runs have no final result');
   });
+
+  it('spans the loss scale over runs that did not diverge, and says so', () => {
+    const html = HeatmapGrid(props([good, bad, allDiverged], { query: { ...DEFAULT_SWEEP_QUERY, metric: 'loss' } }));
+    expect(html).toContain('log scale, high loss on the left; it spans the losses of runs that did not diverge');
+    // the ends are the finite losses of good (0.09) and bad (0.7) runs, widened to a decade: nothing from 3.65e4
+    const ends = /<span class="legend-ends"><span>([^<]+)<\/span><span>([^<]+)<\/span>/.exec(html)!;
+    expect(Number(ends[1])).toBeLessThan(2);
+    expect(Number(ends[2])).toBeGreaterThan(0.01);
+  });
 });
