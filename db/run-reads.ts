@@ -23,6 +23,13 @@ export interface RunReads {
   cellSummaries(sweepId: number): CellSummary[];
   /** The rows cellSummaries folds (one per run, by cell and seed), for a caller that folds them its own way. */
   cellRunRows(sweepId: number): CellRunRow[];
+  /** When each started run of a sweep trained (finishedAt null while it runs), by start time. */
+  runSpans(sweepId: number): RunSpan[];
+}
+
+export interface RunSpan {
+  startedAt: number;
+  finishedAt: number | null;
 }
 
 export interface RunState {
@@ -86,6 +93,9 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
        FROM epoch_metrics WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, epoch`),
     runsPage: db.prepare<[number, number, number], RunSqlRow>(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE sweep_id = ? AND position > ? ORDER BY position LIMIT ?`),
+    runSpans: db.prepare<[number], RunSpan>(
+      `SELECT started_at AS startedAt, finished_at AS finishedAt FROM runs
+       WHERE sweep_id = ? AND started_at IS NOT NULL ORDER BY started_at`),
     cellRows: db.prepare<[number], CellRunRow>(
       `SELECT init_label AS initLabel, activation_label AS activationLabel, position, status, verdicts,
               final_val_acc AS finalValAcc, final_val_loss AS finalValLoss, final_train_acc AS finalTrainAcc,
@@ -213,6 +223,10 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       cellRunRows(sweepId) {
         requireSweepStatus(sweepId);
         return sql.cellRows.all(sweepId);
+      },
+      runSpans(sweepId) {
+        requireSweepStatus(sweepId);
+        return sql.runSpans.all(sweepId);
       },
     },
     requireRun,

@@ -172,6 +172,17 @@ describe('iterateRuns', () => {
 });
 
 describe('cellSummaries', () => {
+  it('lists when each started run trained, by start time, and nothing for runs never started', () => {
+    const store = memoryStore();
+    const { id, runIds } = createGridSweep(store, { inits: ['zeros'], activations: ['relu'], seeds: [1, 2, 3] });
+    finishWith(store, runIds[1], 0.9);
+    store.startRun(runIds[0]);
+    const spans = store.runSpans(id);
+    expect(spans).toHaveLength(2);
+    expect(spans[0].startedAt).toBeLessThanOrEqual(spans[1].startedAt);
+    expect(spans.filter((s) => s.finishedAt === null)).toHaveLength(1);
+  });
+
   it('hands out the rows a cell summary folds, one per run, by cell and seed', () => {
     const store = memoryStore();
     const { id, runIds } = createGridSweep(store, { inits: ['zeros'], activations: ['relu', 'tanh'], seeds: [1, 2] });
