@@ -56,7 +56,9 @@ export function CountsLine({ counts }: { counts: Counts }): string {
         </span>
       ))}
       <span class="muted" safe>
-        {`${formatPercent(finishedCount(counts) / Math.max(1, counts.total), 0)} of ${formatCount(counts.total)}`}
+        {counts.cancelled > 0
+          ? `${formatCount(finishedCount(counts) - counts.cancelled)} of ${formatCount(counts.total)} ran`
+          : `${formatPercent(finishedCount(counts) / Math.max(1, counts.total), 0)} of ${formatCount(counts.total)}`}
       </span>
     </div>
   ) as string;

@@ -24,6 +24,8 @@ export interface SweepProgressProps {
   etaMs: number | null;
   createdAt: number;
   finishedAt: number | null;
+  /** Once nothing is left to run: how long runs were training (idle gaps left out); null while active. */
+  busyMs: number | null;
 }
 
 export interface SweepPageProps {
@@ -42,10 +44,14 @@ export function SweepProgress(props: SweepProgressProps): string {
   const { counts, sweepId } = props;
   const active = counts.queued + counts.running > 0;
   const rerunnable = counts.failed + counts.diverged + counts.cancelled;
+  const ran = counts.succeeded + counts.diverged + counts.failed;
+  const took = props.busyMs !== null ? formatDuration(props.busyMs) : null;
   const eta = !active
-    ? props.finishedAt !== null
-      ? `finished ${formatTime(props.finishedAt)} UTC, took ${formatDuration(props.finishedAt - props.createdAt)}`
-      : 'nothing left to run'
+    ? counts.cancelled > 0
+      ? `cancelled after ${ran} of ${counts.total} runs${took !== null && ran > 0 ? `, which trained for ${took}` : ''}`
+      : props.finishedAt !== null
+        ? `finished ${formatTime(props.finishedAt)} UTC, took ${took ?? formatDuration(props.finishedAt - props.createdAt)}`
+        : 'nothing left to run'
     : props.etaMs === null
       ? 'ETA after the first runs finish'
       : `about ${formatDuration(props.etaMs)} left`;
@@ -85,6 +91,13 @@ export function SweepProgress(props: SweepProgressProps): string {
               {`Re-run ${rerunnable} failed, diverged or cancelled`}
             </button>
           </form>
+        ) : (
+          ''
+        )}
+        {rerunnable > 0 && counts.diverged > 0 ? (
+          <span class="note" safe>
+            {`Training is deterministic: the ${counts.diverged} diverged run${counts.diverged === 1 ? '' : 's'} will diverge again when re-run with the same settings.`}
+          </span>
         ) : (
           ''
         )}
