@@ -127,10 +127,17 @@ function addReplayOf(db: Database): void {
   }
 }
 
+// How many times a run was left 'running' by a process that died (crash recovery at start-up counts them), so a run
+// that takes the process down every time is failed after a cap instead of re-queued forever. A user's re-run resets it.
+const runInterruptions = `
+ALTER TABLE runs ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0 CHECK (interruptions >= 0);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(initialSchema) },
   { version: 2, name: 'runs record their backend and CPU path', up: (db) => db.exec(runBackend) },
   { version: 3, name: 'sweeps record the run they replay', up: addReplayOf },
+  { version: 4, name: 'runs count their interruptions', up: (db) => db.exec(runInterruptions) },
 ];
 
 export function schemaVersion(db: Database): number {

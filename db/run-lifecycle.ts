@@ -21,8 +21,16 @@ export interface RunLifecycle {
   cancelSweep(id: number, at?: number): { cancelledRunIds: number[]; runningRunIds: number[] };
   requeueRun(runId: number): Run;
   requeueRuns(sweepId: number, statuses?: RunStatus[]): number;
-  requeueInterrupted(): number;
+  /**
+   * Crash recovery at start-up: runs left 'running' are re-queued, except those of a cancelled sweep (cancelled) and
+   * those interrupted `maxAttempts` times, which are failed with "interrupted N times" (a run that takes the process
+   * down would otherwise do so on every restart). Returns how many were re-queued.
+   */
+  requeueInterrupted(maxAttempts?: number): number;
 }
+
+/** Attempts a run gets before crash recovery fails it instead of re-queueing it. */
+export const DEFAULT_MAX_RUN_ATTEMPTS = 3;
 
 /** Columns a re-queued run starts over with (its previous attempt's results are discarded with its metrics). */
 const RESET_RESULTS = `error = NULL, verdicts = NULL, divergence = NULL, theory_pre_var = NULL, started_at = NULL,
@@ -66,8 +74,10 @@ export function createRunLifecycle(db: Database, parts: {
     cancelRun: db.prepare<[number, number]>(`UPDATE runs SET status = 'cancelled', finished_at = ? WHERE id = ?`),
     requeueRun: db.prepare<[number]>(
       `UPDATE runs SET status = 'queued', attempt = attempt + 1, ${RESET_RESULTS} WHERE id = ?`),
-    runningRuns: db.prepare<[], { id: number; sweepId: number; sweepStatus: SweepStatus }>(
-      `SELECT runs.id AS id, runs.sweep_id AS sweepId, sweeps.status AS sweepStatus
+    resetInterruptions: db.prepare<[number]>(`UPDATE runs SET interruptions = 0 WHERE id = ?`),
+    countInterruption: db.prepare<[number]>(`UPDATE runs SET interruptions = interruptions + 1 WHERE id = ?`),
+    runningRuns: db.prepare<[], { id: number; sweepId: number; sweepStatus: SweepStatus; interruptions: number }>(
+      `SELECT runs.id AS id, runs.sweep_id AS sweepId, sweeps.status AS sweepStatus, runs.interruptions AS interruptions
        FROM runs JOIN sweeps ON sweeps.id = runs.sweep_id WHERE runs.status = 'running'`),
   };
 
@@ -146,6 +156,7 @@ export function createRunLifecycle(db: Database, parts: {
         for (const { id } of sql.runIdsByStatus.all(sweepId, status, -1)) {
           deleteMetrics(id);
           sql.requeueRun.run(id);
+          sql.resetInterruptions.run(id);   // the user asked for a fresh start
           count += 1;
         }
       }
@@ -153,7 +164,10 @@ export function createRunLifecycle(db: Database, parts: {
       return count;
     });
 
-  const requeueInterrupted = db.transaction((): number => {
+  const requeueInterrupted = db.transaction((maxAttempts: number): number => {
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+      throw new InvalidQueryError(`maxAttempts must be a positive integer, not ${maxAttempts}`);
+    }
     const at = Date.now();
     let requeued = 0;
     const reopened = new Set<number>();
@@ -162,6 +176,14 @@ export function createRunLifecycle(db: Database, parts: {
         // The user cancelled the sweep before the crash: finish the cancellation instead of resurrecting it.
         transitionRun('running', 'cancelled', run.id);
         sql.cancelRun.run(at, run.id);
+        continue;
+      }
+      const interruptions = run.interruptions + 1;
+      sql.countInterruption.run(run.id);
+      if (interruptions >= maxAttempts) {
+        // Its partial metrics stay: they show how far it got before the last crash.
+        transitionRun('running', 'failed', run.id);
+        sql.failRun.run(`interrupted ${interruptions} times (a crash or kill while it ran); not re-queued`, at, null, run.id);
         continue;
       }
       transitionRun('running', 'queued', run.id);
@@ -188,6 +210,6 @@ export function createRunLifecycle(db: Database, parts: {
     cancelSweep: (id, at) => cancelSweep.immediate(id, at),
     requeueRun: (runId) => requeueRun.immediate(runId),
     requeueRuns: (sweepId, statuses) => requeueRuns.immediate(sweepId, statuses),
-    requeueInterrupted: () => requeueInterrupted.immediate(),
+    requeueInterrupted: (maxAttempts = DEFAULT_MAX_RUN_ATTEMPTS) => requeueInterrupted.immediate(maxAttempts),
   };
 }

@@ -231,6 +231,34 @@ describe('re-queueing', () => {
     expect(store.requeueInterrupted()).toBe(0);
   });
 
+  it('fails a run interrupted three times instead of requeueing it again, saying how often', () => {
+    const store = memoryStore();
+    const { runIds } = createGridSweep(store, { seeds: [1, 2] });
+    for (let crash = 1; crash <= 2; crash++) {
+      store.startRun(runIds[0]);
+      expect(store.requeueInterrupted()).toBe(1);
+      expect(store.getRun(runIds[0])).toMatchObject({ status: 'queued', attempt: crash + 1 });
+    }
+    store.startRun(runIds[0]);
+    writeEpochs(store, runIds[0], [epochMetrics(0)]);
+    expect(store.requeueInterrupted()).toBe(0);
+    expect(store.getRun(runIds[0])).toMatchObject({ status: 'failed', attempt: 3 });
+    expect(store.getRun(runIds[0]).error).toMatch(/^interrupted 3 times/);
+    expect(store.getRun(runIds[1])).toMatchObject({ status: 'queued', attempt: 1 });
+  });
+
+  it('counts interruptions afresh after a user re-runs a run, and takes the cap as a parameter', () => {
+    const store = memoryStore();
+    const { id, runIds } = createGridSweep(store, { seeds: [1] });
+    store.startRun(runIds[0]);
+    expect(store.requeueInterrupted(1)).toBe(0);
+    expect(store.getRun(runIds[0]).error).toMatch(/^interrupted 1 times/);
+    expect(store.requeueRuns(id, ['failed'])).toBe(1);
+    store.startRun(runIds[0]);
+    expect(store.requeueInterrupted(2)).toBe(1);
+    expect(store.getRun(runIds[0]).status).toBe('queued');
+  });
+
   it('finishes the cancellation of runs left running in a cancelled sweep instead of requeueing them', () => {
     const store = memoryStore();
     const { id, runIds } = createGridSweep(store, { seeds: [1, 2] });
