@@ -63,10 +63,18 @@ export function RunHead(props: RunHeadProps): string {
         : `took ${formatDuration(props.durationMs)}, finished ${formatTime(props.finishedAt)} UTC`;
   return (
     <div id="run-head">
-      <div class="progress-line">
-        <StatusBadge status={props.status} />
+      {/* The outcome first (verdicts, then the result); the process status is secondary. */}
+      <div class="run-outcome">
+        {props.verdicts && props.verdicts.length > 0 ? <VerdictBadges verdicts={props.verdicts} /> : <span class="muted">no verdict yet</span>}
+        <span class="run-result" safe>
+          {props.status === 'diverged'
+            ? 'diverged: no final result'
+            : `val. accuracy ${formatPercent(props.finalValAcc)} · val. loss ${formatMetric(props.finalValLoss)}`}
+        </span>
+      </div>
+      <div class="progress-line secondary">
+        <span class="muted">process</span> <StatusBadge status={props.status} />
         <span safe>{`epoch ${props.epochsCompleted} of ${props.epochs}`}</span>
-        <span safe>{`val. accuracy ${formatPercent(props.finalValAcc)} · val. loss ${formatMetric(props.finalValLoss)}`}</span>
         <span class="eta" safe>{when}</span>
         {props.backend !== null ? (
           <span class="eta backend" title="training backend · CPU path" safe>
@@ -75,9 +83,6 @@ export function RunHead(props: RunHeadProps): string {
         ) : (
           ''
         )}
-      </div>
-      <div style="margin-top:6px">
-        <VerdictBadges verdicts={props.verdicts} />
       </div>
       {props.error ? (
         <p class="field-error" safe>
