@@ -1,6 +1,7 @@
 // `initlab sweep <spec.json | preset>`: runs a sweep to completion headless, with a progress bar on stderr.
-// Ctrl-C cancels cleanly; `initlab sweep --resume <id>` continues it later.
-import { createWriteStream, readFileSync } from 'node:fs';
+// Ctrl-C (or SIGTERM) cancels cleanly; `initlab sweep --resume <id>` continues it later.
+import { accessSync, constants, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { CliIo } from './io.js';
 import { ConfigError } from '../../workers/run-config.js';
 import { ExportFormatError, formatFromFilename, parseExportRequest, writeExport } from '../exports/index.js';
@@ -13,7 +14,12 @@ import { createProgressBar } from './progress-bar.js';
 
 function loadSpec(source: string): unknown {
   if (source.endsWith('.json') || source.includes('/') || source === '-') {
-    const text = readFileSync(source === '-' ? 0 : source, 'utf8');
+    let text: string;
+    try {
+      text = readFileSync(source === '-' ? 0 : source, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${source}: ${describeFsError(error)}`);
+    }
     try {
       return JSON.parse(text);
     } catch (error) {
@@ -22,6 +28,35 @@ function loadSpec(source: string): unknown {
   }
   if (listPresets().some((p) => p.name === source)) return getPreset(source).spec;
   throw new UsageError(`"${source}" is neither a .json spec file nor a preset (presets: ${listPresets().map((p) => p.name).join(', ')})`);
+}
+
+/** ENOENT and friends as a phrase; anything else by its message. */
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory, not a spec file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (error as Error).message;
+}
+
+/** The export target is checked before the sweep starts, so a sweep never runs to completion only to fail there. */
+function checkExportTarget(file: string): void {
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--export ${file}: ${describeFsError(error)}`);
+  }
+  if (stat?.isDirectory()) throw new UsageError(`--export ${file}: it is a directory`);
+  const folder = dirname(resolve(file));
+  try {
+    if (!statSync(folder).isDirectory()) throw new UsageError(`--export ${file}: ${folder} is not a directory`);
+    accessSync(stat ? file : folder, constants.W_OK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--export ${file}: ${code === 'ENOENT' ? `no folder ${folder}` : describeFsError(error)}`);
+  }
 }
 
 export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
@@ -53,7 +88,10 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
     if ((options.source === undefined) === (options.resume === undefined)) {
       throw new UsageError('give a spec file or preset name, or --resume <sweep-id>');
     }
-    if (options.exportFile) formatFromFilename(options.exportFile);
+    if (options.exportFile) {
+      formatFromFilename(options.exportFile);
+      checkExportTarget(options.exportFile);
+    }
     if (options.source !== undefined) spec = loadSpec(options.source);
   } catch (error) {
     if (!(error instanceof UsageError) && !(error instanceof ExportFormatError)) throw error;
@@ -110,33 +148,42 @@ async function runToCompletion(services: Services, sweepId: number, exportFile: 
   const unsubscribe = events.subscribe((event) => {
     if ('sweepId' in event && event.sweepId === sweepId && event.type !== 'run-epochs') bar.update();
   });
-  let interrupted = false;
-  const onSigint = () => {
+  // SIGINT (Ctrl-C) and SIGTERM both cancel: running runs are aborted, the sweep is recorded cancelled, and the
+  // caller's finally closes the services, which releases the lock file.
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
-    interrupted = true;
-    io.stderr.write(`\ninitlab: cancelling sweep ${sweepId}…\n`);
+    interrupted = signal;
+    io.stderr.write(`\ninitlab: ${signal}: cancelling sweep ${sweepId}…\n`);
     scheduler.cancel(sweepId);
   };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   try {
     bar.update();
     await scheduler.waitForSweep(sweepId);
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     unsubscribe();
     bar.done();
   }
   const sweep = store.getSweep(sweepId);
   if (interrupted || sweep.status === 'cancelled') {
     io.stderr.write(`initlab: sweep ${sweepId} cancelled; continue it with: npx initlab sweep --resume ${sweepId}\n`);
-    return 130;
+    return interrupted === 'SIGTERM' ? 143 : 130;
   }
   if (exportFile) {
     // A .tex file gets the LaTeX pivot of final validation accuracy; the others the runs table.
     const { format, pivot } = formatFromFilename(exportFile);
     const out = createWriteStream(exportFile);
-    await writeExport(store, sweepId, parseExportRequest(format, pivot ? 'final_val_acc' : undefined), out);
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    // The target was checked at start; should it vanish meanwhile, the stream's error becomes this command's error.
+    const failed = new Promise<never>((_, reject) => out.once('error', reject));
+    failed.catch(() => {});
+    await Promise.race([failed, writeExport(store, sweepId, parseExportRequest(format, pivot ? 'final_val_acc' : undefined), out)]);
+    await Promise.race([failed, new Promise<void>((done, reject) => out.end((error?: Error | null) => (error ? reject(error) : done())))]);
     io.stderr.write(`initlab: wrote ${exportFile}\n`);
   }
   io.stdout.write(`${JSON.stringify({ sweep: sweepId, status: sweep.status, counts: store.sweepCounts(sweepId) })}\n`);

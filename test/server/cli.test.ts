@@ -1,7 +1,8 @@
 // The CLI end to end, in-process: a preset swept headless with an export, export and presets commands, bad input.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../server/cli.js';
@@ -95,6 +96,45 @@ describe('initlab sweep on a database in use', () => {
     } finally {
       await owner.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('initlab sweep errors before any work', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'initlab-cli-errors-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers a missing spec file or a directory with exit 2 and a one-line message, no stack trace', async () => {
+    const c = capture();
+    expect(await main(['sweep', join(dir, 'missing.json'), '--db', join(dir, 'e.db')], c.io)).toBe(2);
+    expect(c.err()).toMatch(/missing\.json: no such file/);
+    const d = capture();
+    expect(await main(['sweep', dir, '--db', join(dir, 'e.db')], d.io)).toBe(2);
+    expect(d.err()).toMatch(/is a directory/);
+    for (const text of [c.err(), d.err()]) expect(text).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses an export target in a folder that does not exist before running the sweep', async () => {
+    const c = capture();
+    expect(await main(['sweep', 'normalization', '--db', join(dir, 'e.db'), '--export', '/no/such/dir/out.csv'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/--export \/no\/such\/dir\/out\.csv: no folder/);
+    expect(c.err()).not.toMatch(/runs on/);   // no sweep was created
+  });
+
+  it('cancels on SIGTERM like Ctrl-C: runs left cancelled, none running, the lock file released', async () => {
+    const dbFile = join(dir, 'term.db');
+    const c = capture();
+    let sent = false;   // the first progress line comes once the sweep is under way
+    c.io.stderr.on('data', (chunk) => { if (!sent && /\/84 done/.test(String(chunk))) { sent = true; process.emit('SIGTERM'); } });
+    expect(await main(['sweep', 'seed-tour', '--db', dbFile, '--workers', '1'], c.io)).toBe(143);
+    expect(c.err()).toMatch(/SIGTERM: cancelling sweep 1/);
+    expect(existsSync(`${dbFile}.lock`)).toBe(false);
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      expect(db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE status IN ('running', 'queued')`).get()).toEqual({ n: 0 });
+      expect(db.prepare(`SELECT status FROM sweeps WHERE id = 1`).get()).toEqual({ status: 'cancelled' });
+    } finally {
+      db.close();
     }
   });
 });
