@@ -19,6 +19,27 @@ export const DEFAULT_MAX_RUNS = 5_000;
 const MAX_AXIS_VALUES = 100_000;
 const MAX_SAMPLES = 100_000;
 const MAX_ISSUES = 20;
+
+/** How deeply a spec's objects and arrays may nest; real specs need 5 or so. */
+export const MAX_SPEC_DEPTH = 32;
+
+/**
+ * The path of the first value nested deeper than `maxDepth` (objects and arrays), or null. Iterative, so any
+ * depth is safe, and linear in the value's size.
+ */
+export function findTooDeep(value: unknown, maxDepth: number): string | null {
+  const stack: { value: unknown; depth: number; path: string[] }[] = [{ value, depth: 0, path: [] }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if (top.value === null || typeof top.value !== 'object') continue;
+    if (top.depth >= maxDepth) return formatPath(top.path) || '(root)';
+    for (const [key, child] of Object.entries(top.value)) {
+      // Paths are kept only along the way down to maxDepth, so memory stays bounded by the value's size.
+      stack.push({ value: child, depth: top.depth + 1, path: [...top.path, key] });
+    }
+  }
+  return null;
+}
 /** Where parseSweepSpec probes the inside of a real-valued range: an irrational fraction, so never a whole number. */
 const INTERIOR_PROBE = 0.3819660112501051;
 
@@ -194,6 +215,11 @@ function blameValue(issue: FieldIssue, axisPath: string, at: string): FieldIssue
  * Throws ConfigError (what = 'sweep spec') listing each bad field by path.
  */
 export function parseSweepSpec(input: unknown): SweepSpec {
+  // Before anything recursive (zod, structuredClone, hashing): a 10,000-deep value would overflow their stacks.
+  const tooDeep = findTooDeep(input, MAX_SPEC_DEPTH);
+  if (tooDeep !== null) {
+    throw new ConfigError([{ path: tooDeep, message: `nested deeper than ${MAX_SPEC_DEPTH} levels` }], 'sweep spec');
+  }
   const shape = sweepSpecSchema.safeParse(input);
   if (!shape.success) throw new ConfigError(zodIssues(shape.error).slice(0, MAX_ISSUES), 'sweep spec');
   const raw = shape.data;

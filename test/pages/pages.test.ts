@@ -304,6 +304,15 @@ describe('dashboard pages', () => {
       }
     });
 
+    it('answers a JSON spec nested 10,000 levels deep with the problem named, never a 500', async () => {
+      const spec = `{"name":"deep","base":{"train":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}}`;
+      for (const path of ['/sweeps/new/preview', '/sweeps/new/form', '/sweeps']) {
+        const res = await postForm(path, form({ mode: 'json', spec }));
+        expect(res.status, path).toBeLessThan(500);
+        expect(decode(await res.text()), path).toContain('nested deeper than 32 levels');
+      }
+    });
+
     it('previews the run count and duration, or the first problem', async () => {
       const ok = await (await postForm('/sweeps/new/preview', form(goodForm))).text();
       expect(ok).toContain('4 runs');

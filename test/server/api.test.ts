@@ -56,6 +56,16 @@ describe('JSON API', () => {
     expect(body.error.issues[0].path).toBe('grid.model.init[1]');
   });
 
+  it('answers a spec nested 10,000 levels deep with 400 naming the field, not 500', async () => {
+    const body = `{"name":"deep","base":{"train":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}}`;
+    const res = await post('/api/sweeps', body);
+    expect(res.status).toBe(400);
+    const error = (await json(res)).error;
+    expect(error.code).toBe('invalid_config');
+    expect(error.issues[0].path).toMatch(/^base\.train\.a/);
+    expect(error.issues[0].message).toMatch(/nested deeper than/);
+  });
+
   it('answers bad JSON with 400 and a body over 1 MB with 413', async () => {
     const bad = await post('/api/sweeps', '{"name": ');
     expect(bad.status).toBe(400);

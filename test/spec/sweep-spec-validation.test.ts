@@ -24,6 +24,16 @@ describe('parseSweepSpec', () => {
     expect(parseSweepSpec({})).toEqual({ name: 'untitled sweep', base: {}, grid: {}, randomSeed: 0 });
   });
 
+  it('refuses a value nested 10,000 levels deep with a ConfigError naming where, not a stack overflow', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    expect(() => parseSweepSpec({ base: { train: deep } })).toThrow(ConfigError);
+    expect(() => parseSweepSpec({ base: { train: deep } })).toThrow(/base\.train(\.a)+: nested deeper than 32 levels/);
+    let list: unknown = [];
+    for (let i = 0; i < 10_000; i++) list = [list];
+    expect(() => parseSweepSpec({ grid: { seed: list } })).toThrow(/nested deeper than/);
+  });
+
   it('throws a ConfigError about the sweep spec', () => {
     expect(() => parseSweepSpec({ grid: { 'model.nope': [1] } })).toThrow(ConfigError);
     expect(() => parseSweepSpec({ grid: { 'model.nope': [1] } })).toThrow(/^invalid sweep spec: grid\.model\.nope: /);
