@@ -23,22 +23,41 @@ const MAX_ISSUES = 20;
 /** How deeply a spec's objects and arrays may nest; real specs need 5 or so. */
 export const MAX_SPEC_DEPTH = 32;
 
+/** A lone UTF-16 surrogate: text SQLite would store as invalid UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * The path of the first value nested deeper than `maxDepth` (objects and arrays), or null. Iterative, so any
- * depth is safe, and linear in the value's size.
+ * What no part of a spec may hold, found by one iterative walk (any depth is safe; linear in the value's size):
+ * nesting deeper than `maxDepth` (objects and arrays; the walk stops there), a `__proto__` key (JSON.parse makes
+ * it an own key that zod would silently drop), and a string or key with a lone surrogate. Lone surrogates are
+ * refused rather than replaced with U+FFFD, so what is stored is exactly what was sent.
  */
-export function findTooDeep(value: unknown, maxDepth: number): string | null {
+export function findUnsafeValues(value: unknown, maxDepth: number): FieldIssue[] {
+  const issues: FieldIssue[] = [];
   const stack: { value: unknown; depth: number; path: string[] }[] = [{ value, depth: 0, path: [] }];
-  while (stack.length > 0) {
+  while (stack.length > 0 && issues.length < MAX_ISSUES) {
     const top = stack.pop()!;
+    const where = () => formatPath(top.path) || '(root)';
+    if (typeof top.value === 'string') {
+      if (LONE_SURROGATE.test(top.value)) issues.push({ path: where(), message: 'contains a lone surrogate (not valid Unicode text)' });
+      continue;
+    }
     if (top.value === null || typeof top.value !== 'object') continue;
-    if (top.depth >= maxDepth) return formatPath(top.path) || '(root)';
+    if (top.depth >= maxDepth) return [{ path: where(), message: `nested deeper than ${maxDepth} levels` }];
     for (const [key, child] of Object.entries(top.value)) {
-      // Paths are kept only along the way down to maxDepth, so memory stays bounded by the value's size.
-      stack.push({ value: child, depth: top.depth + 1, path: [...top.path, key] });
+      const path = [...top.path, key];   // paths grow only down to maxDepth, so this stays linear
+      if (key === '__proto__') {
+        issues.push({ path: formatPath(path), message: 'unknown field' });
+        continue;
+      }
+      if (LONE_SURROGATE.test(key)) {
+        issues.push({ path: formatPath(top.path) || '(root)', message: 'a key contains a lone surrogate (not valid Unicode text)' });
+        continue;
+      }
+      stack.push({ value: child, depth: top.depth + 1, path });
     }
   }
-  return null;
+  return issues;
 }
 /** Where parseSweepSpec probes the inside of a real-valued range: an irrational fraction, so never a whole number. */
 const INTERIOR_PROBE = 0.3819660112501051;
@@ -216,10 +235,8 @@ function blameValue(issue: FieldIssue, axisPath: string, at: string): FieldIssue
  */
 export function parseSweepSpec(input: unknown): SweepSpec {
   // Before anything recursive (zod, structuredClone, hashing): a 10,000-deep value would overflow their stacks.
-  const tooDeep = findTooDeep(input, MAX_SPEC_DEPTH);
-  if (tooDeep !== null) {
-    throw new ConfigError([{ path: tooDeep, message: `nested deeper than ${MAX_SPEC_DEPTH} levels` }], 'sweep spec');
-  }
+  const walkIssues = findUnsafeValues(input, MAX_SPEC_DEPTH);
+  if (walkIssues.length > 0) throw new ConfigError(walkIssues.slice(0, MAX_ISSUES), 'sweep spec');
   const shape = sweepSpecSchema.safeParse(input);
   if (!shape.success) throw new ConfigError(zodIssues(shape.error).slice(0, MAX_ISSUES), 'sweep spec');
   const raw = shape.data;

@@ -57,6 +57,10 @@ export function createApiRouter(deps: AppDeps): Router {
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new HttpError(400, 'bad_request', 'the body must be a JSON object: a sweep spec or {"preset": "<name>"}');
     }
+    // An empty body (or {}) is a mistake, not a request for the default one-run sweep.
+    if (Object.keys(body).length === 0) {
+      throw new HttpError(400, 'bad_request', 'the body is empty: give a sweep spec or {"preset": "<name>"}');
+    }
     const preset = (body as { preset?: unknown }).preset;
     const spec = typeof preset === 'string' ? getPreset(preset).spec : body;
     const created = scheduler.submit(spec);

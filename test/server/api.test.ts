@@ -66,6 +66,16 @@ describe('JSON API', () => {
     expect(error.issues[0].message).toMatch(/nested deeper than/);
   });
 
+  it('answers an empty body, {}, a __proto__ key or a lone surrogate with 400 and stores nothing', async () => {
+    const before = (await json(get('/api/sweeps'))).length;
+    for (const body of ['', '{}', '{"grid": {"__proto__": {"seed": [1]}}}', '{"name": "\\ud800"}']) {
+      const res = await post('/api/sweeps', body);
+      expect(res.status, body).toBe(400);
+    }
+    expect((await json(post('/api/sweeps', '{"name": "\\ud800"}'))).error.issues[0].path).toBe('name');
+    expect((await json(get('/api/sweeps'))).length).toBe(before);
+  });
+
   it('answers bad JSON with 400 and a body over 1 MB with 413', async () => {
     const bad = await post('/api/sweeps', '{"name": ');
     expect(bad.status).toBe(400);

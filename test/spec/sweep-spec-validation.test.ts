@@ -34,6 +34,18 @@ describe('parseSweepSpec', () => {
     expect(() => parseSweepSpec({ grid: { seed: list } })).toThrow(/nested deeper than/);
   });
 
+  it('refuses a __proto__ key in grid or base as an unknown field instead of dropping it', () => {
+    expect(() => parseSweepSpec(JSON.parse('{"grid": {"__proto__": {"seed": [1, 2]}}}'))).toThrow(/grid\.__proto__: unknown field/);
+    expect(() => parseSweepSpec(JSON.parse('{"base": {"model": {"__proto__": {"hidden": [8]}}}}')))
+      .toThrow(/base\.model\.__proto__: unknown field/);
+  });
+
+  it('refuses a name with a lone surrogate, naming the field, rather than storing invalid UTF-8', () => {
+    expect(() => parseSweepSpec(JSON.parse('{"name": "bad \\ud800 name"}'))).toThrow(/name: contains a lone surrogate/);
+    expect(() => parseSweepSpec(JSON.parse('{"name": "x", "description": "\\udc00"}'))).toThrow(/description: contains a lone surrogate/);
+    expect(parseSweepSpec({ name: 'emoji 😀 ok' }).name).toBe('emoji 😀 ok');
+  });
+
   it('throws a ConfigError about the sweep spec', () => {
     expect(() => parseSweepSpec({ grid: { 'model.nope': [1] } })).toThrow(ConfigError);
     expect(() => parseSweepSpec({ grid: { 'model.nope': [1] } })).toThrow(/^invalid sweep spec: grid\.model\.nope: /);
