@@ -50,6 +50,32 @@ export function resolveDbFile(option?: string): string {
   return file === ':memory:' ? file : resolve(file);
 }
 
+/** The database cannot be written: the server and `sweep` refuse to start on it (one line, non-zero exit). */
+export class ReadOnlyDatabaseError extends Error {
+  override readonly name = 'ReadOnlyDatabaseError';
+  readonly code = 'database_read_only';
+  constructor(file: string, options?: { cause?: unknown }) {
+    super(`the database ${file} is read-only; initlab must write to it (check the permissions of the file, its -wal and -shm files and its folder)`, options);
+  }
+}
+
+/**
+ * Probes a write at start-up: rewriting user_version with its own value is a real write that changes nothing.
+ * SQLite opens a write-protected file read-only without complaint, so without this the first write (crash
+ * recovery, or every request) would fail instead.
+ */
+export function checkWritable(db: Database, file: string): void {
+  try {
+    db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_READONLY' || code?.startsWith('SQLITE_READONLY_') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+      throw new ReadOnlyDatabaseError(file, { cause: error });
+    }
+    throw error;
+  }
+}
+
 export function openServices(options: ServiceOptions = {}): Services {
   // Before anything is opened: resolving the default may throw (a bad INITLAB_CPU_PATH).
   const backend = options.backend ?? defaultRunBackend();
@@ -59,6 +85,13 @@ export function openServices(options: ServiceOptions = {}): Services {
   try {
     db = openDatabase(dbFile);
   } catch (error) {
+    unlock();
+    throw error;
+  }
+  try {
+    checkWritable(db, dbFile);
+  } catch (error) {
+    db.close();
     unlock();
     throw error;
   }

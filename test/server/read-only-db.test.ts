@@ -1,0 +1,28 @@
+// A database initlab cannot write is refused at start-up with one line, before crash recovery or any request.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/open.js';
+import { checkWritable, ReadOnlyDatabaseError } from '../../server/services.js';
+
+describe('a read-only database', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'initlab-ro-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('fails the start-up write probe with ReadOnlyDatabaseError naming the file, and passes a writable one', () => {
+    const file = join(dir, 'probe.db');
+    openDatabase(file).close();
+    const writable = openDatabase(file);
+    expect(() => checkWritable(writable, file)).not.toThrow();
+    writable.close();
+    // SQLite opens a write-protected file read-only without an error: this connection is in that state.
+    const readOnly = openDatabase(file, { readonly: true });
+    try {
+      expect(() => checkWritable(readOnly, file)).toThrow(ReadOnlyDatabaseError);
+      expect(() => checkWritable(readOnly, file)).toThrow(`the database ${file} is read-only`);
+    } finally {
+      readOnly.close();
+    }
+  });
+});
