@@ -83,9 +83,19 @@ export function readFormValues(body: Record<string, unknown>): SweepFormValues {
   };
 }
 
-/** "1, 2, 3", "1-5", "1 2 3" → [1, 2, 3]; throws a message for anything else. */
+/** How many distinct seeds the form takes: twice the default run limit, so parsing stays linear and small. */
+export const MAX_FORM_SEEDS = 10_000;
+
+/**
+ * "1, 2, 3", "1-5", "1 2 3" → [1, 2, 3] (first occurrence order); throws a message for anything else. Linear:
+ * seeds are de-duplicated through a Set, and parsing stops at MAX_FORM_SEEDS distinct seeds.
+ */
 export function parseSeeds(text: string): number[] {
-  const seeds: number[] = [];
+  const seen = new Set<number>();
+  const add = (s: number) => {
+    seen.add(s);
+    if (seen.size > MAX_FORM_SEEDS) throw new SeedsError(`more than ${MAX_FORM_SEEDS.toLocaleString('en')} seeds`);
+  };
   for (const part of text.split(/[\s,]+/).filter(Boolean)) {
     const range = /^(\d+)\s*[-–]\s*(\d+)$/.exec(part);
     if (range) {
@@ -93,16 +103,15 @@ export function parseSeeds(text: string): number[] {
       const b = Number(range[2]);
       if (b < a) throw new SeedsError(`the range ${part} runs backwards`);
       if (b - a >= 1000) throw new SeedsError(`the range ${part} has more than 1,000 seeds`);
-      for (let s = a; s <= b; s++) if (!seeds.includes(s)) seeds.push(s);
+      for (let s = a; s <= b; s++) add(s);
     } else if (/^\d+$/.test(part)) {
-      const s = Number(part);
-      if (!seeds.includes(s)) seeds.push(s);
+      add(Number(part));
     } else {
       throw new SeedsError(`"${part}" is not a seed: use whole numbers like 1, 2, 3 or a range like 1-5`);
     }
   }
-  if (seeds.length === 0) throw new SeedsError('enter at least one seed, e.g. 1, 2, 3');
-  return seeds;
+  if (seen.size === 0) throw new SeedsError('enter at least one seed, e.g. 1, 2, 3');
+  return [...seen];
 }
 
 export interface FormParse {

@@ -42,6 +42,15 @@ describe('sweep form', () => {
     expect(formToSpec({ ...defaultFormValues(), seeds: '1, x' }).errors.seeds).toMatch(/"x" is not a seed/);
   });
 
+  it('keeps the first occurrence of each seed and refuses more than 10,000 distinct seeds, naming the cap', () => {
+    expect(parseSeeds('3 1-4 2 3')).toEqual([3, 1, 2, 4]);
+    const tenThousand = Array.from({ length: 10 }, (_, i) => `${i * 1000}-${i * 1000 + 999}`).join(' ');
+    expect(parseSeeds(tenThousand)).toHaveLength(10_000);
+    const twoHundredRanges = Array.from({ length: 200 }, (_, i) => `${i * 1000}-${i * 1000 + 999}`).join(' ');
+    expect(() => parseSeeds(twoHundredRanges)).toThrow('more than 10,000 seeds');
+    expect(parseSeeds('0-999 '.repeat(200))).toHaveLength(1000);   // repeats cost nothing extra
+  });
+
   it('puts spec issues beside the fields that set them', () => {
     const { spec } = formToSpec({ ...defaultFormValues(), inits: ['normal'], initParams: { normal: '-1' } });
     const placed = issuesToFields([
