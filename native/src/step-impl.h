@@ -61,11 +61,15 @@ static inline vf reduceLn2(vf x, vf* n) {
   return r - *n * splat(-2.12194440e-4f);
 }
 
+/** x clamped to [-104, 89] (beyond, e^x is 0 or +Inf in float32; NaN stays NaN), then reduced as above. */
+static inline vf reduceClamped(vf x, vf* n) {
+  return reduceLn2(vmax(vmin(x, splat(89.0f)), splat(-104.0f)), n);
+}
+
 /** e^x: 1 + r + … + r^7/7! on the reduced argument, scaled by 2^n. NaN stays NaN; overflow gives +Inf. */
 static inline vf vexp(vf x) {
-  vf xc = vmax(vmin(x, splat(89.0f)), splat(-104.0f));
   vf n;
-  vf r = reduceLn2(xc, &n);
+  vf r = reduceClamped(x, &n);
   vf p = splat(1.0f / 5040);
   p = p * r + splat(1.0f / 720);
   p = p * r + splat(1.0f / 120);
@@ -82,9 +86,8 @@ static inline vf vexp(vf x) {
 
 /** e^x - 1, accurate near 0: 2^n·expm1(r) + (2^n - 1), expm1(r) = r + r²/2 + … + r^8/8!. */
 static inline vf vexpm1(vf x) {
-  vf xc = vmax(vmin(x, splat(89.0f)), splat(-104.0f));
   vf n;
-  vf r = reduceLn2(xc, &n);
+  vf r = reduceClamped(x, &n);
   vf p = splat(1.0f / 40320);
   p = p * r + splat(1.0f / 5040);
   p = p * r + splat(1.0f / 720);
