@@ -1,12 +1,12 @@
 // The local executor: a Piscina pool of training threads. One task = one run; progress comes back over a
-// transferred MessagePort and the task resolves only after the worker's final 'end' message has arrived.
+// transferred MessagePort (in ProgressPosts) and the task resolves only after the worker's final 'end' message has arrived.
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { BackendName } from '../workers/core/engine.js';
 import type { RunConfig } from '../workers/core/types.js';
-import type { ProgressMessage, TrainTask, TrainTaskResult } from '../workers/protocol.js';
+import type { ProgressMessage, ProgressPost, TrainTask, TrainTaskResult } from '../workers/protocol.js';
 
 /** What a run reports while it trains (the port's messages but 'end', which the executor consumes). */
 export type RunProgress = Exclude<ProgressMessage, { type: 'end' }>;
@@ -89,10 +89,12 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
     const { port1, port2 } = new MessageChannel();
     let ended!: () => void;
     const endReceived = new Promise<void>((resolve) => { ended = resolve; });
-    port1.on('message', (message: ProgressMessage) => {
-      if (message.type === 'end') return ended();
-      onFirstProgress();
-      onProgress(message);
+    port1.on('message', (post: ProgressPost) => {
+      for (const message of post) {
+        if (message.type === 'end') return ended();
+        onFirstProgress();
+        onProgress(message);
+      }
     });
     const task: TrainTask = { runId: job.runId, config: job.config, backend: job.backend, cpuPath: job.cpuPath, port: port2 };
     // The caller's signal (cancel, shutdown) or the time limit, whichever comes first, aborts the task. The limit

@@ -18,13 +18,18 @@ export interface TrainTask {
 
 /**
  * Messages on the task's port, in order: one 'start' (the mean-field theory, known before training), 'epochs'
- * batches holding every evaluated epoch once, in order (0 = at init; a batch at most every EPOCH_BATCH_MS of
- * train-worker.ts), then exactly one 'end'.
+ * batches holding every evaluated epoch once, in order (0 = at init), then exactly one 'end'. Each post on the port
+ * is a ProgressPost: the messages gathered since the last one, at most one post every EPOCH_BATCH_MS of
+ * train-worker.ts and one at the end, so a short run wakes the server twice (epoch 0, then the rest with 'end'),
+ * not four times.
  */
 export type ProgressMessage =
   | { type: 'start'; runId: number; theoryPreVar: number[] }
   | { type: 'epochs'; runId: number; metrics: EpochMetrics[] }
   | { type: 'end'; runId: number };
+
+/** One postMessage on the task's port: its messages in order. */
+export type ProgressPost = ProgressMessage[];
 
 /** What the task's promise resolves to. Epoch metrics travel on the port, not here. */
 export type TrainTaskResult = Omit<RunResult, 'epochs'> & { epochsCompleted: number };
