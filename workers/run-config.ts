@@ -67,6 +67,10 @@ export const runConfigSchema = z.strictObject({
   }).prefault({}),
   model: z.strictObject({
     hidden: z.array(positiveInt.max(4096)).max(200).default([64, 64, 64]),
+    // Shorthands for an equal-width hidden stack, so depth and width can be sweep axes; parseRunConfig turns
+    // them into `hidden` (depth hidden layers of width units), so the resolved config and its hash hold only that.
+    depth: positiveInt.max(200).optional(),
+    width: positiveInt.max(4096).optional(),
     activation: activationSchema.default('tanh'),
     init: initSchema.default('xavier_uniform'),
     biasInit: initSchema.default('zeros'),
@@ -119,10 +123,40 @@ export function toFieldIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
 export function parseRunConfig(input: unknown): RunConfig {
   const result = runConfigSchema.safeParse(input ?? {});
   if (!result.success) throw new ConfigError(toFieldIssues(result.error));
+  const shapeIssues = resolveDepthWidth(result.data.model, input);
+  if (shapeIssues.length > 0) throw new ConfigError(shapeIssues);
   const config = result.data as RunConfig;
   const limits = checkConsistency(config);
   if (limits.length > 0) throw new ConfigError(limits);
   return config;
+}
+
+/** Default depth and width when only the other one is given: the default hidden stack, [64, 64, 64]. */
+export const DEFAULT_DEPTH = 3;
+export const DEFAULT_WIDTH = 64;
+
+/**
+ * Replaces model.depth / model.width by model.hidden = depth × [width] in place (a missing one takes the default
+ * stack's), and refuses them beside an explicit model.hidden, naming each shorthand given.
+ */
+function resolveDepthWidth(
+  model: { hidden: number[]; depth?: number; width?: number }, input: unknown,
+): FieldIssue[] {
+  const { depth, width } = model;
+  delete model.depth;
+  delete model.width;
+  if (depth === undefined && width === undefined) return [];
+  const rawModel = typeof input === 'object' && input !== null ? (input as { model?: unknown }).model : undefined;
+  const hiddenGiven = typeof rawModel === 'object' && rawModel !== null && (rawModel as { hidden?: unknown }).hidden !== undefined;
+  if (hiddenGiven) {
+    const given = depth !== undefined ? 'depth' : 'width';
+    return [{
+      path: `model.${given}`,
+      message: `give either model.hidden or model.depth/model.width, not both (model.hidden is ${JSON.stringify((rawModel as { hidden: unknown }).hidden)})`,
+    }];
+  }
+  model.hidden = new Array<number>(depth ?? DEFAULT_DEPTH).fill(width ?? DEFAULT_WIDTH);
+  return [];
 }
 
 /** Cross-field rules zod cannot see on its own. (iris uses min(samples, 150) samples.) */

@@ -211,6 +211,9 @@ const KS_CASES: KsCase[] = [
   { init: { name: 'he_normal', slope: 0.5, mode: 'fan_out' }, activation: 'tanh', kind: 'normal', scale: s(2 / 1.25) / s(FAN_OUT) },
   { init: 'lecun_uniform', kind: 'uniform', scale: s(3 / FAN_IN) },
   { init: 'lecun_normal', kind: 'normal', scale: s(1 / FAN_IN) },
+  // a gain makes lecun_normal the mean-field family N(0, σ_w²/fan_in) with σ_w = gain
+  { init: { name: 'lecun_normal', gain: 1.5 }, kind: 'normal', scale: 1.5 / s(FAN_IN) },
+  { init: { name: 'lecun_uniform', gain: 2 }, kind: 'uniform', scale: 2 * s(3 / FAN_IN) },
 ];
 
 const caseLabel = (c: KsCase) =>

@@ -29,11 +29,11 @@ describe('initializer parameters', () => {
   });
 
   it('accepts exactly the parameters each initializer uses: constant value, normal mean and std, uniform limit, '
-    + 'xavier and orthogonal gain, he mode and slope, none for zeros, lecun and lsuv', () => {
+    + 'xavier, lecun and orthogonal gain, he mode and slope, none for zeros and lsuv', () => {
     expect(INIT_PARAMETERS).toEqual({
       zeros: [], constant: ['value'], normal: ['mean', 'std'], uniform: ['limit'],
       xavier_uniform: ['gain'], xavier_normal: ['gain'], he_uniform: ['mode', 'slope'], he_normal: ['mode', 'slope'],
-      lecun_uniform: [], lecun_normal: [], orthogonal: ['gain'], lsuv: [],
+      lecun_uniform: ['gain'], lecun_normal: ['gain'], orthogonal: ['gain'], lsuv: [],
     });
     for (const name of INITS) {
       for (const [key, value] of Object.entries(SAMPLE)) {
@@ -50,7 +50,7 @@ describe('initializer parameters', () => {
   });
 
   it('reports each ignored parameter once, and an invalid value by its own message only', () => {
-    expect(issuesOf({ model: { init: { name: 'lecun_normal', std: 2, gain: 1 } } }).map((i) => i.path))
+    expect(issuesOf({ model: { init: { name: 'he_normal', std: 2, gain: 1 } } }).map((i) => i.path))
       .toEqual(['model.init.std', 'model.init.gain']);
     expect(issuesOf({ model: { init: { name: 'normal', gain: -1 } } })).toEqual([
       { path: 'model.init.gain', message: 'Too small: expected number to be >0' },

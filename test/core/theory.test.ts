@@ -86,6 +86,13 @@ describe('mean-field pre-activation variance', () => {
     expect(tanh.chi[2]).toBeLessThan(4.6);
   });
 
+  it('gives σ_w² = gain² for lecun_normal with a gain, at every fan-in (the phase diagram axis)', () => {
+    for (const gain of [0.5, 1, 1.5, 2]) {
+      const { sigmaW2 } = meanField(spec({ activation: 'tanh', init: { name: 'lecun_normal', gain }, inputs: 3, hidden: [17, 64] }), 1);
+      for (const w of sigmaW2) expect(w).toBeCloseTo(gain * gain, 12);
+    }
+  });
+
   it('adds σ_b² = E[b²] per layer, and gives σ_b² alone for zero-variance weights', () => {
     expect(biasSecondMoment(10, 5, { name: 'constant', value: 0.3 }, 'tanh')).toBeCloseTo(0.09, 12);
     expect(biasSecondMoment(10, 5, { name: 'normal', std: 0.2, mean: 0.1 }, 'tanh')).toBeCloseTo(0.05, 12);

@@ -79,8 +79,8 @@ describe('parseSweepSpec', () => {
     expect(issuesOf(() => parseSweepSpec({ base: { train: { epochs: 0 } } }))).toEqual([
       { path: 'base.train.epochs', message: expect.any(String) },
     ]);
-    expect(issuesOf(() => parseSweepSpec({ base: { model: { hidden: [4, -2], depth: 3 } } })).map((i) => i.path).sort())
-      .toEqual(['base.model.depth', 'base.model.hidden[1]']);
+    expect(issuesOf(() => parseSweepSpec({ base: { model: { hidden: [4, -2], layers: 3 } } })).map((i) => i.path).sort())
+      .toEqual(['base.model.hidden[1]', 'base.model.layers']);
     expect(issuesOf(() => parseSweepSpec({ base: [] }))[0].path).toBe('base');
   });
 

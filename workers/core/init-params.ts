@@ -13,8 +13,8 @@ export const INIT_PARAMETERS = {
   xavier_normal: ['gain'],
   he_uniform: ['mode', 'slope'],
   he_normal: ['mode', 'slope'],
-  lecun_uniform: [],
-  lecun_normal: [],
+  lecun_uniform: ['gain'],
+  lecun_normal: ['gain'], // gain² = σ_w², the mean-field weight variance: a phase diagram's axis
   orthogonal: ['gain'],
   lsuv: [], // LSUV rescales each layer to unit variance, which undoes any gain of its orthogonal start
 } as const satisfies Record<InitName, readonly (keyof InitParams)[]>;

@@ -107,10 +107,10 @@ function fillByFormula(
       fillNormal(w, n, 0, heGain(spec, activation) / Math.sqrt(heFan(spec, fanOut, fanIn)), rng);
       return;
     case 'lecun_uniform':
-      fillUniform(w, n, Math.sqrt(3 / fanIn), rng);
+      fillUniform(w, n, resolveGain(spec.gain, activation) * Math.sqrt(3 / fanIn), rng);
       return;
     case 'lecun_normal':
-      fillNormal(w, n, 0, Math.sqrt(1 / fanIn), rng);
+      fillNormal(w, n, 0, resolveGain(spec.gain, activation) / Math.sqrt(fanIn), rng);
       return;
     case 'orthogonal':
     case 'lsuv':
@@ -192,7 +192,7 @@ export function initStd(fanOut: number, fanIn: number, init: InitSpec, activatio
       return heGain(spec, activation) / Math.sqrt(heFan(spec, fanOut, fanIn));
     case 'lecun_uniform':
     case 'lecun_normal':
-      return Math.sqrt(1 / fanIn);
+      return resolveGain(spec.gain, activation) / Math.sqrt(fanIn);
     case 'orthogonal':
     case 'lsuv':
       return resolveGain(spec.gain, activation) / Math.sqrt(Math.max(fanIn, fanOut));
