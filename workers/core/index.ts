@@ -19,3 +19,4 @@ export * from './theory.js';
 export * from './verdicts.js';
 export * from './engine.js';
 export * from './train.js';
+export * from './correlation-propagation.js';
