@@ -11,6 +11,7 @@ import { type BackendPin, defaultRunBackend, describeBackend, type RunBackend, r
 import type { EventBus } from './events.js';
 import type { Executor, RunProgress } from './executor.js';
 import type { MetricsWriter } from './metrics-writer.js';
+import { checkRunMemory, defaultMaxRunMb } from './run-memory.js';
 import { DEFAULT_MAX_RUNS, expandSweep, parseSweepSpec } from './sweep-spec.js';
 
 /** Runs a newly active sweep may dispatch before it shares the threads evenly with the sweeps already running. */
@@ -23,6 +24,8 @@ export interface SchedulerDeps {
   events: EventBus;
   /** Runs per sweep above which a spec is refused (default DEFAULT_MAX_RUNS, 5,000). */
   maxRunsPerSweep?: number;
+  /** A run's estimated memory (server/run-memory.ts) above which a spec is refused; default defaultMaxRunMb(threads). */
+  maxRunMb?: number;
   /**
    * The backend of runs whose sweep pins none, resolved once by the caller (`--backend`, INITLAB_BACKEND);
    * default: this process's default (native when the addon loads, else ts).
@@ -77,6 +80,8 @@ export interface Scheduler {
   replay(runId: number): SubmitResult;
   /** Runs per sweep above which submit refuses a spec (the form's preview says the same). */
   readonly maxRunsPerSweep: number;
+  /** The per-run memory budget in MB above which submit refuses a spec (the form's preview says the same). */
+  readonly maxRunMb: number;
   /** Resolves when the sweep has no queued or running runs left. */
   waitForSweep(sweepId: number): Promise<void>;
   readonly runningCount: number;
@@ -88,6 +93,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { store, executor, writer, events } = deps;
   const now = deps.now ?? Date.now;
   const maxRuns = deps.maxRunsPerSweep ?? DEFAULT_MAX_RUNS;
+  const maxRunMb = deps.maxRunMb ?? defaultMaxRunMb(executor.threads);
   const defaultBackend = deps.backend ?? defaultRunBackend();
   const active = new Map<number, ActiveSweep>();
   const running = new Map<number, RunningRun>();
@@ -201,6 +207,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function submit(specInput: unknown, replayOf: number | null): SubmitResult {
     const spec = parseSweepSpec(specInput);
     const plan = expandSweep(spec, { maxRuns });
+    checkRunMemory(spec, plan.runs, maxRunMb);
     const { id } = store.createSweep({
       name: spec.name,
       spec,
@@ -287,6 +294,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
 
     maxRunsPerSweep: maxRuns,
+    maxRunMb,
 
     async close() {
       closing = true;

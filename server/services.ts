@@ -26,6 +26,8 @@ export interface ServiceOptions {
   /** Stop and fail a run that trains longer than this (off when undefined). */
   runTimeLimitMs?: number;
   maxRunsPerSweep?: number;
+  /** The per-run memory budget (--max-run-mb); default derived from the machine's memory and threads. */
+  maxRunMb?: number;
   eventIntervalMs?: number;
   /** The backend of runs whose sweep pins none, resolved once (the CLI's --backend); default: this process's default. */
   backend?: RunBackend;
@@ -112,6 +114,7 @@ export function openServices(options: ServiceOptions = {}): Services {
     writer,
     events,
     maxRunsPerSweep: options.maxRunsPerSweep,
+    maxRunMb: options.maxRunMb,
     backend,
   });
   let closed = false;

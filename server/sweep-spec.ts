@@ -481,7 +481,7 @@ function blameRun(
 // ---- cost ------------------------------------------------------------------------------------------------------
 
 /** Inputs, classes and samples per data set (iris has 150 flowers of 4 measurements, mnist 28×28 pixels). */
-function datasetShape(dataset: RunConfig['dataset']): { features: number; classes: number; samples: number } {
+export function datasetShape(dataset: RunConfig['dataset']): { features: number; classes: number; samples: number } {
   switch (dataset.name) {
     case 'iris': return { features: 4, classes: 3, samples: Math.min(dataset.samples, IRIS_SAMPLES) };
     case 'mnist': return { features: MNIST_FEATURES, classes: 10, samples: dataset.samples };

@@ -14,6 +14,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let dbFile: string | undefined;
   let threads: number | undefined;
   let maxRunsPerSweep: number | undefined;
+  let maxRunMb: number | undefined;
   let runTimeLimitMs: number | undefined;
   let backend: ResolvedBackend;
   try {
@@ -23,6 +24,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       db: { type: 'string' },
       workers: { type: 'string' },
       'max-runs': { type: 'string' },
+      'max-run-mb': { type: 'string' },
       'max-run-seconds': { type: 'string' },
       backend: { type: 'string' },
     });
@@ -31,6 +33,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     dbFile = values.db;
     threads = intOption(values.workers, 'workers', 1, 256);
     maxRunsPerSweep = intOption(values['max-runs'] ?? process.env.INITLAB_MAX_RUNS, 'max-runs', 1, 1_000_000);
+    maxRunMb = intOption(values['max-run-mb'] ?? process.env.INITLAB_MAX_RUN_MB, 'max-run-mb', 1, 1 << 24);
     runTimeLimitMs = runTimeLimitOption(values['max-run-seconds']);
     backend = backendOption(values.backend);
   } catch (error) {
@@ -48,7 +51,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let services: Services;
   try {
     services = openServices({
-      dbFile, threads, maxRunsPerSweep, runTimeLimitMs, backend: { backend: backend.backend, cpuPath: backend.cpuPath },
+      dbFile, threads, maxRunsPerSweep, maxRunMb, runTimeLimitMs, backend: { backend: backend.backend, cpuPath: backend.cpuPath },
     });
   } catch (error) {
     io.stderr.write(`initlab serve: ${(error as Error).message}\n`);

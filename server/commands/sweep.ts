@@ -61,7 +61,7 @@ function checkExportTarget(file: string): void {
 
 export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
   let options: {
-    source?: string; resume?: number; dbFile?: string; threads?: number; maxRuns?: number; runTimeLimitMs?: number; exportFile?: string;
+    source?: string; resume?: number; dbFile?: string; threads?: number; maxRuns?: number; maxRunMb?: number; runTimeLimitMs?: number; exportFile?: string;
     backend: ResolvedBackend;
   };
   let spec: unknown;
@@ -72,6 +72,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       workers: { type: 'string' },
       export: { type: 'string' },
       'max-runs': { type: 'string' },
+      'max-run-mb': { type: 'string' },
       'max-run-seconds': { type: 'string' },
       backend: { type: 'string' },
     });
@@ -81,6 +82,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       dbFile: values.db,
       threads: intOption(values.workers, 'workers', 1, 256),
       maxRuns: intOption(values['max-runs'] ?? process.env.INITLAB_MAX_RUNS, 'max-runs', 1, 1_000_000),
+      maxRunMb: intOption(values['max-run-mb'] ?? process.env.INITLAB_MAX_RUN_MB, 'max-run-mb', 1, 1 << 24),
       runTimeLimitMs: runTimeLimitOption(values['max-run-seconds']),
       exportFile: values.export,
       backend: backendOption(values.backend),
@@ -103,7 +105,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
   let services: Services;
   try {
     services = openServices({
-      dbFile: options.dbFile, threads: options.threads, maxRunsPerSweep: options.maxRuns,
+      dbFile: options.dbFile, threads: options.threads, maxRunsPerSweep: options.maxRuns, maxRunMb: options.maxRunMb,
       runTimeLimitMs: options.runTimeLimitMs,
       backend: { backend: options.backend.backend, cpuPath: options.backend.cpuPath },
     });

@@ -2,6 +2,7 @@
 // per-sweep limit are refused here as submit would refuse them.
 import type { Store } from '../../db/store.js';
 import { ConfigError } from '../../workers/run-config.js';
+import { checkRunMemory } from '../run-memory.js';
 import { countRuns, estimateRunCost, expandSweep, parseSweepSpec, type SweepSpec } from '../sweep-spec.js';
 import type { PreviewProps } from '../../views/new-sweep.js';
 import { macsPerMs } from './calibration.js';
@@ -12,10 +13,12 @@ export interface PreviewContext {
   store: Store;
   threads: number;
   maxRunsPerSweep: number;
+  /** The per-run memory budget in MB (the scheduler's). */
+  maxRunMb: number;
 }
 
 /** How many runs a spec makes and roughly how long they take on `threads` threads. */
-export function previewSpec(specInput: unknown, { store, threads, maxRunsPerSweep }: PreviewContext): PreviewProps {
+export function previewSpec(specInput: unknown, { store, threads, maxRunsPerSweep, maxRunMb }: PreviewContext): PreviewProps {
   let spec: SweepSpec;
   try {
     spec = parseSweepSpec(specInput);
@@ -35,10 +38,13 @@ export function previewSpec(specInput: unknown, { store, threads, maxRunsPerSwee
   try {
     if (count <= 2000) {
       const plan = expandSweep(spec);
+      checkRunMemory(spec, plan.runs, maxRunMb);
       const cost = plan.runs.reduce((sum, r) => sum + estimateRunCost(r.config), 0);
       return { runs: plan.runs.length, durationMs: cost / rate, threads, duplicates: plan.duplicates };
     }
-    return { runs: count, durationMs: (count * estimateRunCost(resolvedBase(spec))) / rate, threads };
+    const base = resolvedBase(spec); // a large grid: the base stands for every run, as it does for the duration
+    checkRunMemory(spec, [{ config: base }], maxRunMb);
+    return { runs: count, durationMs: (count * estimateRunCost(base)) / rate, threads };
   } catch (error) {
     if (error instanceof ConfigError) {
       const first = error.issues[0];

@@ -71,6 +71,7 @@ export function createPageRoutes(deps: AppDeps): Router {
     store,
     threads: deps.threads,
     maxRunsPerSweep: scheduler.maxRunsPerSweep,
+    maxRunMb: scheduler.maxRunMb,
     submit: (spec) => scheduler.submit(spec),
   };
   const router = Router();
