@@ -27,6 +27,7 @@ export class PresetNotFoundError extends HttpError {
 
 const SEEDS = [1, 2, 3];
 const deep = (depth: number, width: number): number[] => Array.from({ length: depth }, () => width);
+const roundTo = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 // Specs as a user would write them (JSON-shaped); each goes through parseSweepSpec like any other.
 const PRESET_INPUTS: { name: string; title: string; description: string; spec: unknown }[] = [
@@ -162,6 +163,73 @@ const PRESET_INPUTS: { name: string; title: string; description: string; spec: u
         'model.init': ['normal', 'xavier_uniform', 'he_normal'],
         'model.activation': ['tanh', 'relu'],
         seed: [1, 2],
+      },
+    },
+  },
+  // The signal-propagation atlas (issue 12): the papers' own experiments, scaled to a 2-core machine.
+  {
+    name: 'tanh-phase',
+    title: 'Tanh phase diagram (Schoenholz et al. 2017)',
+    description: 'σ_w² 1 to 4 × depth 10 to 150 at σ_b² = 0.05 on 2,000 MNIST digits: trainable cells against the χ₁ = 1 line and 6 ξ_c; open its phase view.',
+    spec: {
+      name: 'tanh phase diagram',
+      description: 'Scaled from Schoenholz et al. 2017 (width 300, up to 300 layers, thousands of SGD steps): width 64, '
+        + '1,600 training digits, 30 epochs of batch 32 (1,500 steps), plain SGD at lr 0.01, 2 seeds. '
+        + 'σ_w is the lecun_normal gain (σ_w² = gain²); σ_b² = 0.05 is a normal bias std of √0.05. '
+        + 'χ₁ = 1 at σ_w² ≈ 1.76 here.',
+      base: {
+        dataset: { name: 'mnist', samples: 2000, valFraction: 0.2 },
+        model: {
+          width: 64, activation: 'tanh', init: { name: 'lecun_normal' },
+          biasInit: { name: 'normal', std: roundTo(Math.sqrt(0.05), 6) },
+        },
+        train: { epochs: 30, batchSize: 32, optimizer: 'sgd', lr: 0.01, probeSize: 128 },
+      },
+      grid: {
+        'model.init.gain': [1, 1.5, 1.76, 2, 2.5, 3, 4].map((w2) => roundTo(Math.sqrt(w2), 6)),
+        'model.depth': [10, 20, 30, 50, 75, 100, 150],
+        seed: [1, 2],
+      },
+    },
+  },
+  {
+    name: 'glorot-2010',
+    title: 'Glorot & Bengio 2010 on MNIST',
+    description: 'tanh, softsign and sigmoid × the standard U(±1/√n) init vs normalized (Xavier) init, 5 × 128 on MNIST digits; per-layer saturation over training on each run page.',
+    spec: {
+      name: 'glorot & bengio 2010: standard vs normalized init',
+      description: 'Scaled from the paper (5 hidden layers of 1,000 units, Shapeset and MNIST, hundreds of thousands of '
+        + 'updates): 5 × 128, 2,000 MNIST digits, 20 epochs of batch 10 SGD at lr 0.05, 2 seeds. The standard init '
+        + 'U(±1/√n), n = fan_in, is lecun_uniform with gain 1/√3 on every layer; normalized is xavier_uniform.',
+      base: {
+        dataset: { name: 'mnist', samples: 2000, valFraction: 0.2 },
+        model: { depth: 5, width: 128 },
+        train: { epochs: 20, batchSize: 10, optimizer: 'sgd', lr: 0.05, probeSize: 256 },
+      },
+      grid: {
+        'model.init': [{ name: 'lecun_uniform', gain: roundTo(1 / Math.sqrt(3), 6) }, 'xavier_uniform'],
+        'model.activation': ['tanh', 'softsign', 'sigmoid'],
+        seed: [1, 2],
+      },
+    },
+  },
+  {
+    name: 'he-2015',
+    title: 'He et al. 2015: 30-layer ReLU',
+    description: 'A 30-layer ReLU net on MNIST digits: Xavier (σ_w² = 1) stalls, He (σ_w² = 2) trains; 3 seeds.',
+    spec: {
+      name: 'he et al. 2015: 30-layer relu, xavier vs he',
+      description: 'Scaled from the paper (a 30-layer ReLU convolutional net on ImageNet): 30 × 64 fully connected, '
+        + '2,000 MNIST digits, 20 epochs of batch 32 SGD at lr 0.01. Xavier here is Var = 1/fan_in (lecun_normal, '
+        + 'the paper\'s "Xavier") and xavier_normal; He is he_normal (Var = 2/fan_in).',
+      base: {
+        dataset: { name: 'mnist', samples: 2000, valFraction: 0.2 },
+        model: { depth: 30, width: 64, activation: 'relu' },
+        train: { epochs: 20, batchSize: 32, optimizer: 'sgd', lr: 0.01, probeSize: 128 },
+      },
+      grid: {
+        'model.init': ['lecun_normal', 'xavier_normal', 'he_normal'],
+        seed: SEEDS,
       },
     },
   },

@@ -101,7 +101,10 @@ export function SweepProgress(props: SweepProgressProps): string {
         ) : (
           ''
         )}
-        <span class="note" style="margin-left:auto">Export:</span>
+        <a class="btn" href={`/sweeps/${sweepId}/phase`} style="margin-left:auto">
+          Phase view
+        </a>
+        <span class="note">Export:</span>
         <a class="btn" href={`/api/sweeps/${sweepId}/export?format=csv`}>
           CSV
         </a>

@@ -7,6 +7,7 @@ import { loadCellDetail } from '../pages/cell-detail.js';
 import { loadCompare, MAX_COMPARE_RUNS, parseRunIds } from '../pages/compare.js';
 import { isSweepActive } from '../pages/eta.js';
 import { loadHeatmap } from '../pages/heatmap.js';
+import { loadPhasePage, parsePhaseQuery } from '../pages/phase.js';
 import {
   formToJsonView, jsonToFormView, presetForm, previewBody, submitNewSweep, type NewSweepContext,
 } from '../pages/new-sweep.js';
@@ -22,6 +23,7 @@ import { CellDetail } from '../../views/cell-detail.js';
 import { ComparePage } from '../../views/compare-page.js';
 import { ErrorFragment, ErrorPage } from '../../views/error-page.js';
 import { HeatmapCard } from '../../views/heatmap.js';
+import { PhasePage } from '../../views/phase-page.js';
 import { NewSweepPage, Preview, SweepForm, SweepJsonForm, type NewSweepForm } from '../../views/new-sweep.js';
 import { sweepUrl, type SweepQuery } from '../../views/query.js';
 import { RunPage } from '../../views/run-page.js';
@@ -131,6 +133,11 @@ export function createPageRoutes(deps: AppDeps): Router {
     const live = isSweepActive(counts) || sweep.status === 'running';
     res.set('HX-Replace-Url', sweepUrl(sweep.id, query));
     sendHtml(res, HeatmapCard(loadHeatmap(store, sweep, query, live, counts)));
+  });
+
+  router.get('/sweeps/:id/phase', (req, res) => {
+    const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
+    sendHtml(res, PhasePage(loadPhasePage(store, sweep, parsePhaseQuery(req.query as Record<string, unknown>))));
   });
 
   router.get('/sweeps/:id/cell', (req, res) => {
