@@ -5,6 +5,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   sweep: () => import('./sweep.js'),
   pages: () => import('./pages.js'),
   presets: () => import('./presets.js'),
+  parsing: () => import('./parsing.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -6,6 +6,7 @@ import { createApiRouter } from './routes/api.js';
 import { createPageRoutes, renderErrorResponse } from './routes/pages.js';
 import { createStreamRoutes } from './routes/streams.js';
 import { errorStatus, NotFoundError } from './errors.js';
+import { jsonNestsDeeperThan, JsonTooDeepError, MAX_JSON_DEPTH } from './json-depth.js';
 import type { AppDeps } from './app-deps.js';
 import { staticDir } from './paths.js';
 import { loopbackHostGuard, sameOriginGuard, securityHeaders, tokenGuard } from './security.js';
@@ -45,7 +46,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, running: deps.scheduler.runningCount });
   });
-  app.use('/api', express.json({ limit: '1mb' }), createApiRouter(deps));
+  // The depth check runs on the bytes before JSON.parse, which is slow on very deep text.
+  const verify = (_req: unknown, _res: unknown, body: Buffer) => {
+    if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) throw new JsonTooDeepError(MAX_JSON_DEPTH);
+  };
+  app.use('/api', express.json({ limit: '1mb', verify }), createApiRouter(deps));
   app.use(createStreamRoutes(deps));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }), createPageRoutes(deps));
 

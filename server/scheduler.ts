@@ -205,7 +205,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   function submit(specInput: unknown, replayOf: number | null): SubmitResult {
-    const spec = parseSweepSpec(specInput);
+    const spec = parseSweepSpec(specInput, { maxRuns });
     const plan = expandSweep(spec, { maxRuns });
     checkRunMemory(spec, plan.runs, maxRunMb);
     const { id } = store.createSweep({

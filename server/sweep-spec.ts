@@ -20,6 +20,9 @@ const MAX_AXIS_VALUES = 100_000;
 const MAX_SAMPLES = 100_000;
 const MAX_ISSUES = 20;
 
+/** Fields one object of a spec may hold (grid axes, base fields, …); real specs need a dozen or so. */
+export const MAX_OBJECT_FIELDS = 256;
+
 /** How deeply a spec's objects and arrays may nest; real specs need 5 or so. */
 export const MAX_SPEC_DEPTH = 32;
 
@@ -28,33 +31,53 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /**
  * What no part of a spec may hold, found by one iterative walk (any depth is safe; linear in the value's size):
- * nesting deeper than `maxDepth` (objects and arrays; the walk stops there), a `__proto__` key (JSON.parse makes
- * it an own key that zod would silently drop), and a string or key with a lone surrogate. Lone surrogates are
+ * nesting deeper than `maxDepth` (objects and arrays; the walk stops there), an object of more than
+ * MAX_OBJECT_FIELDS fields (so no later step is quadratic in them), a `__proto__` key (JSON.parse makes it an own
+ * key that zod would silently drop), and a string or key with a lone surrogate. Lone surrogates are
  * refused rather than replaced with U+FFFD, so what is stored is exactly what was sent.
  */
 export function findUnsafeValues(value: unknown, maxDepth: number): FieldIssue[] {
+  // Each entry links to its parent, so a path is built only for an issue (no copy per value).
+  interface Entry { value: unknown; depth: number; parent: Entry | null; key: string }
+  const pathOf = (entry: Entry | null): string[] => {
+    const path: string[] = [];
+    for (let e = entry; e && e.parent; e = e.parent) path.push(e.key);
+    return path.reverse();
+  };
   const issues: FieldIssue[] = [];
-  const stack: { value: unknown; depth: number; path: string[] }[] = [{ value, depth: 0, path: [] }];
+  const stack: Entry[] = [{ value, depth: 0, parent: null, key: '' }];
   while (stack.length > 0 && issues.length < MAX_ISSUES) {
     const top = stack.pop()!;
-    const where = () => formatPath(top.path) || '(root)';
+    const where = () => formatPath(pathOf(top)) || '(root)';
     if (typeof top.value === 'string') {
       if (LONE_SURROGATE.test(top.value)) issues.push({ path: where(), message: 'contains a lone surrogate (not valid Unicode text)' });
       continue;
     }
     if (top.value === null || typeof top.value !== 'object') continue;
     if (top.depth >= maxDepth) return [{ path: where(), message: `nested deeper than ${maxDepth} levels` }];
+    if (Array.isArray(top.value)) {
+      const items: unknown[] = top.value;
+      for (let i = 0; i < items.length; i++) {
+        const child = items[i];
+        if (typeof child === 'string' || (child !== null && typeof child === 'object')) {
+          stack.push({ value: child, depth: top.depth + 1, parent: top, key: String(i) });
+        }
+      }
+      continue;
+    }
+    let fields = 0;
+    for (const key in top.value) if (Object.hasOwn(top.value, key) && ++fields > MAX_OBJECT_FIELDS) break;
+    if (fields > MAX_OBJECT_FIELDS) return [{ path: where(), message: `expected at most ${MAX_OBJECT_FIELDS} fields` }];
     for (const [key, child] of Object.entries(top.value)) {
-      const path = [...top.path, key];   // paths grow only down to maxDepth, so this stays linear
       if (key === '__proto__') {
-        issues.push({ path: formatPath(path), message: 'unknown field' });
+        issues.push({ path: formatPath([...pathOf(top), key]), message: 'unknown field' });
         continue;
       }
       if (LONE_SURROGATE.test(key)) {
-        issues.push({ path: formatPath(top.path) || '(root)', message: 'a key contains a lone surrogate (not valid Unicode text)' });
+        issues.push({ path: where(), message: 'a key contains a lone surrogate (not valid Unicode text)' });
         continue;
       }
-      stack.push({ value: child, depth: top.depth + 1, path });
+      stack.push({ value: child, depth: top.depth + 1, parent: top, key });
     }
   }
   return issues;
@@ -231,9 +254,15 @@ function blameValue(issue: FieldIssue, axisPath: string, at: string): FieldIssue
 /**
  * Validates a sweep spec: its shape, the base config, every axis path, every grid value and random range
  * (each applied to the base alone), and that a pinned backend and CPU path run on this machine.
- * Throws ConfigError (what = 'sweep spec') listing each bad field by path.
+ * Throws ConfigError (what = 'sweep spec') listing each bad field by path. With `maxRuns` (every caller that takes
+ * a user's input passes its limit), a spec whose grid × samples count is over it is refused first, from array
+ * lengths alone, so its values are never walked or validated.
  */
-export function parseSweepSpec(input: unknown): SweepSpec {
+export function parseSweepSpec(input: unknown, options: { maxRuns?: number } = {}): SweepSpec {
+  // Count first (looking at array lengths only): a grid of 1e10 runs is refused before its values are walked.
+  const maxRuns = options.maxRuns ?? Infinity;
+  const rawCount = countSpecRuns(input);
+  if (rawCount > maxRuns) throw tooManyRuns(rawCount, maxRuns, isPlainObject(input) && isPlainObject(input.grid) && Object.keys(input.grid).length > 0 ? 'grid' : 'random.samples');
   // Before anything recursive (zod, structuredClone, hashing): a 10,000-deep value would overflow their stacks.
   const walkIssues = findUnsafeValues(input, MAX_SPEC_DEPTH);
   if (walkIssues.length > 0) throw new ConfigError(walkIssues.slice(0, MAX_ISSUES), 'sweep spec');
@@ -309,6 +338,29 @@ export function parseSweepSpec(input: unknown): SweepSpec {
 
 // ---- expansion ---------------------------------------------------------------------------------------------
 
+/**
+ * The run count of an unvalidated spec: the product of its grid's array lengths × random.samples (a value of the
+ * wrong type counts 1; validation names it). Linear in the number of axes, whatever their values.
+ */
+export function countSpecRuns(input: unknown): number {
+  if (!isPlainObject(input)) return 1;
+  let count = 1;
+  if (isPlainObject(input.random) && typeof input.random.samples === 'number' && input.random.samples >= 1) {
+    count = input.random.samples;
+  }
+  if (isPlainObject(input.grid)) {
+    for (const values of Object.values(input.grid)) if (Array.isArray(values) && values.length > 0) count *= values.length;
+  }
+  return count;
+}
+
+function tooManyRuns(total: number, maxRuns: number, path: string): ConfigError {
+  return new ConfigError([{
+    path,
+    message: `the sweep expands to ${formatCount(total)} runs, over the limit of ${formatCount(maxRuns)}`,
+  }], 'sweep spec');
+}
+
 /** How many runs the spec expands to before duplicates are dropped: the grid's product × random samples. */
 export function countRuns(spec: SweepSpec): number {
   let count = spec.random?.samples ?? 1;
@@ -382,11 +434,7 @@ export function expandSweep(spec: SweepSpec, options: { maxRuns?: number } = {})
   const gridKeys = Object.keys(spec.grid);
   const total = countRuns(spec);
   if (total > maxRuns) {
-    const path = gridKeys.length > 0 ? 'grid' : spec.random ? 'random.samples' : '';
-    throw new ConfigError([{
-      path,
-      message: `the sweep expands to ${formatCount(total)} runs, over the limit of ${formatCount(maxRuns)}`,
-    }], 'sweep spec');
+    throw tooManyRuns(total, maxRuns, gridKeys.length > 0 ? 'grid' : spec.random ? 'random.samples' : '');
   }
 
   // Cells are the grid without its seed axis; seeds (then random draws) are replicates of a cell.

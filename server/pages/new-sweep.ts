@@ -5,6 +5,7 @@
 import { ConfigError, type FieldIssue } from '../../workers/run-config.js';
 import { getPreset } from '../presets.js';
 import type { SubmitResult } from '../scheduler.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../json-depth.js';
 import { parseSweepSpec } from '../sweep-spec.js';
 import type { NewSweepForm, PreviewProps, SweepFormValues } from '../../views/new-sweep.js';
 import { issuesToFields } from './form-issues.js';
@@ -24,6 +25,7 @@ function text(value: unknown): string {
 
 /** JSON.parse, with a SyntaxError as a message instead (the only error JSON.parse throws on a string). */
 function parseJson(json: string): { value: unknown } | { error: string } {
+  if (jsonNestsDeeperThan(json, MAX_JSON_DEPTH)) return { error: `nested deeper than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels` };
   try {
     return { value: JSON.parse(json) as unknown };
   } catch (error) {
@@ -57,9 +59,9 @@ function formForm(values: SweepFormValues, ctx: PreviewContext, errors: Record<s
 }
 
 /** The spec's issues, or none when it validates. */
-function specIssues(spec: unknown): FieldIssue[] {
+function specIssues(spec: unknown, maxRuns: number): FieldIssue[] {
   try {
-    parseSweepSpec(spec);
+    parseSweepSpec(spec, { maxRuns });
     return [];
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -99,7 +101,7 @@ export function formToJsonView(body: Body, ctx: PreviewContext): JsonForm {
   const values = readFormValues(body);
   const { spec } = formToSpec(values);
   // A spec that validates is shown resolved; one that does not, as built: its issues appear when it is launched.
-  const json = specIssues(spec).length === 0 ? specJson(parseSweepSpec(spec)) : specJson(spec);
+  const json = specIssues(spec, ctx.maxRunsPerSweep).length === 0 ? specJson(parseSweepSpec(spec, { maxRuns: ctx.maxRunsPerSweep })) : specJson(spec);
   return jsonForm({ json, preset: values.preset, issues: [] }, ctx);
 }
 
@@ -108,9 +110,9 @@ export function jsonToFormView(body: Body, ctx: PreviewContext): NewSweepForm {
   const json = text(body.spec);
   const preset = text(body.preset);
   const parsed = parseJson(json);
-  const issues = 'error' in parsed ? [{ path: '', message: parsed.error }] : specIssues(parsed.value);
+  const issues = 'error' in parsed ? [{ path: '', message: parsed.error }] : specIssues(parsed.value, ctx.maxRunsPerSweep);
   if (issues.length > 0) return jsonForm({ json, preset, issues, notice: 'Fix the spec before switching back to the form.' }, ctx);
-  const values = specToFormValues(parseSweepSpec((parsed as { value: unknown }).value), preset);
+  const values = specToFormValues(parseSweepSpec((parsed as { value: unknown }).value, { maxRuns: ctx.maxRunsPerSweep }), preset);
   return values
     ? formForm(values, ctx)
     : jsonForm({ json, preset, issues: [], notice: 'This spec uses settings the form cannot show (other grid axes, random search, or fields outside the form); keep editing it as JSON.' }, ctx);
@@ -135,7 +137,7 @@ export function submitNewSweep(body: Body, ctx: NewSweepContext): { created: Sub
     if ('created' in outcome) return outcome;
     issues = outcome.issues;
   } else {
-    issues = specIssues(spec);
+    issues = specIssues(spec, ctx.maxRunsPerSweep);
   }
   const placed = issuesToFields(issues, spec);
   return { invalid: formForm(values, ctx, { ...placed.errors, ...errors }, placed.general) };

@@ -3,7 +3,7 @@
 import type { Store } from '../../db/store.js';
 import { ConfigError } from '../../workers/run-config.js';
 import { checkRunMemory } from '../run-memory.js';
-import { countRuns, estimateRunCost, expandSweep, parseSweepSpec, type SweepSpec } from '../sweep-spec.js';
+import { countRuns, countSpecRuns, estimateRunCost, expandSweep, parseSweepSpec, type SweepSpec } from '../sweep-spec.js';
 import type { PreviewProps } from '../../views/new-sweep.js';
 import { macsPerMs } from './calibration.js';
 import { resolvedBase } from './spec-to-form.js';
@@ -19,9 +19,15 @@ export interface PreviewContext {
 
 /** How many runs a spec makes and roughly how long they take on `threads` threads. */
 export function previewSpec(specInput: unknown, { store, threads, maxRunsPerSweep, maxRunMb }: PreviewContext): PreviewProps {
+  const overLimit = (count: number) => ({
+    runs: count, durationMs: null, threads,
+    error: `${count.toLocaleString('en-US')} runs: over the limit of ${maxRunsPerSweep.toLocaleString('en-US')} per sweep`,
+  });
+  const rawCount = countSpecRuns(specInput); // count first: a huge grid's values are never validated
+  if (rawCount > maxRunsPerSweep) return overLimit(rawCount);
   let spec: SweepSpec;
   try {
-    spec = parseSweepSpec(specInput);
+    spec = parseSweepSpec(specInput, { maxRuns: maxRunsPerSweep });
   } catch (error) {
     if (error instanceof ConfigError) {
       const first = error.issues[0];
@@ -31,9 +37,7 @@ export function previewSpec(specInput: unknown, { store, threads, maxRunsPerSwee
     throw error;
   }
   const count = countRuns(spec);
-  if (count > maxRunsPerSweep) {
-    return { runs: count, durationMs: null, threads, error: `${count.toLocaleString('en-US')} runs: over the limit of ${maxRunsPerSweep.toLocaleString('en-US')} per sweep` };
-  }
+  if (count > maxRunsPerSweep) return overLimit(count);
   const rate = macsPerMs(store) * Math.max(1, threads);
   try {
     if (count <= 2000) {

@@ -91,3 +91,30 @@ describe('per-run memory budget', () => {
     expect(e.err()).toContain('max-run-mb');
   });
 });
+
+describe('parse bounds over HTTP', () => {
+  let services: Services;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  beforeAll(async () => {
+    services = openServices({ dbFile: ':memory:', executor: createFakeExecutor(1) });
+    server = await serveApp(services);
+  });
+  afterAll(async () => {
+    await server.close();
+    await services.close();
+  });
+
+  it('answers JSON nested 150,000 levels deep with a 400 from its bytes, and a 1e10-run grid with its count', async () => {
+    const post = (body: string) => fetch(`${server.url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const deep = await post(`{"base":${'['.repeat(150_000)}${']'.repeat(150_000)}}`);
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as { error: { message: string } }).error.message).toContain('nested deeper than 20000 levels');
+    const grid = { grid: { seed: Array.from({ length: 100_000 }, (_, i) => i), 'train.epochs': Array.from({ length: 1000 }, (_, i) => i + 1), 'train.lr': Array(100).fill(0.1) } };
+    const huge = await post(JSON.stringify(grid));
+    expect(huge.status).toBe(400);
+    expect(((await huge.json()) as { error: { issues: unknown[] } }).error.issues).toEqual([
+      { path: 'grid', message: 'the sweep expands to 10,000,000,000 runs, over the limit of 5,000' },
+    ]);
+    expect(services.store.listSweeps()).toHaveLength(0);
+  });
+});
