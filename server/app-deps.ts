@@ -14,4 +14,6 @@ export interface AppDeps {
   token?: string;
   /** SSE heartbeat period; tests shorten it. */
   heartbeatMs?: number;
+  /** Called on each render of a live stream's state (a shared tick, or a connecting client's full state); tests count them. */
+  onStreamRender?: (stream: 'sweep', kind: 'tick' | 'connect') => void;
 }

@@ -11,6 +11,8 @@ export interface SseMessage {
 
 export interface SseChannel {
   send(message: SseMessage): void;
+  /** Writes frames already formatted by formatSse (one render shared by many clients). */
+  write(frames: string): void;
   comment(text: string): void;
   /** Ends the response (the client's hx-sse:close event should come first, or the browser reconnects). */
   end(): void;
@@ -76,6 +78,9 @@ export function openSse(req: Request, res: Response, options: SseOptions): SseCh
   return {
     send(message) {
       if (!closed) res.write(formatSse(message));
+    },
+    write(frames) {
+      if (!closed) res.write(frames);
     },
     comment(text) {
       if (!closed) res.write(`: ${text.replace(/[\r\n]/g, ' ')}\n\n`);

@@ -6,7 +6,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import type { LiveEvent } from '../events.js';
-import { createCoalescer, lastEventId, openSse, type SseChannel } from '../sse.js';
+import { createCoalescer, formatSse, lastEventId, openSse, type SseChannel, type SseMessage } from '../sse.js';
 import type { EpochMetrics } from '../../workers/core/types.js';
 import { parseId } from './api.js';
 import { isSweepActive } from '../pages/eta.js';
@@ -78,68 +78,119 @@ export function createStreamRoutes(deps: AppDeps): Router {
     render();
   });
 
-  router.get('/sweeps/:id/stream', (req, res) => {
-    const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
-    const query = parseSweepQuery({ metric: req.query.metric });
-    const extra = extraRunPaths(sweep);
-    const channel = openSse(req, res, { heartbeatMs: heartbeatMs(deps) });
-    let heatmapDirty = true;
+  /**
+   * One feed per sweep and metric, shared by every client watching it: the coalescer renders each tick's update
+   * once and the same message goes to each client (10 viewers cost one render, not ten). A client that connects
+   * gets the full state rendered for it alone; the feed unsubscribes when its last client leaves.
+   */
+  interface SweepFeed {
+    clients: Set<SseChannel>;
+    heatmapDirty: boolean;
     /** Runs of the sweep changed (status or epochs) since the last render: an open cell panel re-fetches itself. */
-    let cellsDirty = false;
-    const changedRuns = new Set<number>();
-    let version = 0;
+    cellsDirty: boolean;
+    changedRuns: Set<number>;
+    version: number;
+    stop(): void;
+  }
+  const sweepFeeds = new Map<string, SweepFeed>();
 
-    /** Sends the current state; returns whether the sweep still has work left. */
-    const render = (initial = false): boolean => {
-      const current = store.getSweep(sweep.id);
+  function openSweepFeed(sweepId: number, metric: unknown): { feed: SweepFeed; render: (initial: boolean) => { messages: SseMessage[]; active: boolean } } {
+    const query = parseSweepQuery({ metric });
+    const key = `${sweepId}:${query.metric}`;
+    const extra = extraRunPaths(store.getSweep(sweepId));
+
+    /** The current state as messages (progress, the heatmap if it changed, changed rows); resets the marks. */
+    const render = (feed: SweepFeed, initial: boolean): { messages: SseMessage[]; active: boolean } => {
+      deps.onStreamRender?.('sweep', initial ? 'connect' : 'tick');
+      const current = store.getSweep(sweepId);
       const progress = loadProgress(store, current, deps.threads);
       let html = partial('#sweep-progress', SweepProgress(progress), 'outerMorph');
-      if (heatmapDirty) html += partial('#heatmap-grid', HeatmapGrid(loadHeatmap(store, current, query, true, progress.counts)));
-      for (const runId of changedRuns) {
-        html += partial(`#run-row-${runId}`, RunRow({ run: toRunRow(store.getRun(runId), extra), showExtra: extra.length > 0 }), 'outerMorph');
+      if (initial || feed.heatmapDirty) html += partial('#heatmap-grid', HeatmapGrid(loadHeatmap(store, current, query, true, progress.counts)));
+      const messages: SseMessage[] = [];
+      if (initial) {
+        // A first render is the page's own state, for one client: the shared marks stay for the next tick.
+        messages.push({ id: feed.version, data: html });
+      } else {
+        for (const runId of feed.changedRuns) {
+          html += partial(`#run-row-${runId}`, RunRow({ run: toRunRow(store.getRun(runId), extra), showExtra: extra.length > 0 }), 'outerMorph');
+        }
+        const cellsChanged = feed.cellsDirty || feed.heatmapDirty;
+        feed.heatmapDirty = false;
+        feed.cellsDirty = false;
+        feed.changedRuns.clear();
+        messages.push({ id: ++feed.version, data: html });
+        if (cellsChanged) messages.push({ event: 'cells-changed', data: 'refresh' });
       }
-      const cellsChanged = !initial && (cellsDirty || heatmapDirty); // a first render is the page's own state
-      heatmapDirty = false;
-      cellsDirty = false;
-      changedRuns.clear();
-      channel.send({ id: ++version, data: html });
-      if (cellsChanged) channel.send({ event: 'cells-changed', data: 'refresh' });
-      return isSweepActive(progress.counts) || current.status === 'running';
+      return { messages, active: isSweepActive(progress.counts) || current.status === 'running' };
     };
-    const coalescer = createCoalescer(PARTIAL_INTERVAL_MS, () => {
-      if (!render()) closeStream(channel);
+
+    let feed = sweepFeeds.get(key);
+    if (!feed) {
+      const created: SweepFeed = {
+        clients: new Set(), heatmapDirty: false, cellsDirty: false, changedRuns: new Set(), version: 0, stop: () => {},
+      };
+      const broadcast = (final: boolean) => {
+        if (created.clients.size === 0) return;
+        const { messages, active } = render(created, false);
+        const frames = messages.map(formatSse).join(''); // formatted once, written to each client
+        for (const client of [...created.clients]) {
+          client.write(frames);
+          if (final || !active) closeStream(client);
+        }
+      };
+      const coalescer = createCoalescer(PARTIAL_INTERVAL_MS, () => broadcast(false));
+      const unsubscribe = deps.events.subscribe((event) => {
+        if (event.sweepId !== sweepId) return;
+        switch (event.type) {
+          case 'run-started':
+          case 'run-finished':
+            created.changedRuns.add(event.runId);
+            created.heatmapDirty = true;
+            coalescer.mark();
+            break;
+          case 'sweep-progress':
+            created.heatmapDirty = true;
+            coalescer.mark();
+            break;
+          case 'sweep-finished':
+            coalescer.cancel();
+            created.heatmapDirty = true;
+            broadcast(true);
+            break;
+          case 'run-epochs':
+            created.cellsDirty = true; // only an open cell panel's curves change
+            coalescer.mark();
+            break;
+          default:
+            break;
+        }
+      });
+      created.stop = () => {
+        unsubscribe();
+        coalescer.cancel();
+        sweepFeeds.delete(key);
+      };
+      sweepFeeds.set(key, created);
+      feed = created;
+    }
+    const shared = feed;
+    return { feed: shared, render: (initial) => render(shared, initial) };
+  }
+
+  router.get('/sweeps/:id/stream', (req, res) => {
+    const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
+    const channel = openSse(req, res, { heartbeatMs: heartbeatMs(deps) });
+    const { feed, render } = openSweepFeed(sweep.id, req.query.metric);
+    feed.clients.add(channel);
+    channel.onClose(() => {
+      feed.clients.delete(channel);
+      if (feed.clients.size === 0) feed.stop();
     });
-    follow(deps, channel, (event) => {
-      if (event.sweepId !== sweep.id) return;
-      switch (event.type) {
-        case 'run-started':
-        case 'run-finished':
-          changedRuns.add(event.runId);
-          heatmapDirty = true;
-          coalescer.mark();
-          break;
-        case 'sweep-progress':
-          heatmapDirty = true;
-          coalescer.mark();
-          break;
-        case 'sweep-finished':
-          coalescer.cancel();
-          heatmapDirty = true;
-          render();
-          closeStream(channel);
-          break;
-        case 'run-epochs':
-          cellsDirty = true; // only an open cell panel's curves change
-          coalescer.mark();
-          break;
-        default:
-          break;
-      }
-    }, [coalescer]);
 
     // On (re)connect: full state now; a reconnecting table may have missed row changes, so it reloads itself.
     const resumed = lastEventId(req) !== undefined;
-    const active = render(true);
+    const { messages, active } = render(true);
+    for (const message of messages) channel.send(message);
     if (resumed) {
       channel.send({ event: 'runs-stale', data: 'reload' });
       channel.send({ event: 'cells-changed', data: 'refresh' });

@@ -1,0 +1,57 @@
+// A sweep's live stream renders each tick once and shares it: N viewers cost one render per tick (counted through
+// AppDeps.onStreamRender), and every viewer still gets every update and the final state.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openServices, type Services } from '../../server/services.js';
+import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
+import { serveApp } from '../helpers/http.js';
+import { openSse, type SseStream } from './sse-client.js';
+
+const VIEWERS = 6;
+
+describe('shared sweep stream', () => {
+  let services: Services;
+  let executor: ReturnType<typeof createFakeExecutor>;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  const renders = { tick: 0, connect: 0 };
+
+  beforeAll(async () => {
+    executor = createFakeExecutor(2);
+    services = openServices({ dbFile: ':memory:', executor, eventIntervalMs: 20 });
+    services.scheduler.start();
+    server = await serveApp(services, { heartbeatMs: 10_000, onStreamRender: (_stream, kind) => { renders[kind]++; } });
+  });
+  afterAll(async () => {
+    await server.close();
+    await services.close();
+  });
+
+  it(`renders each tick once for ${VIEWERS} viewers, and each viewer gets every update`, async () => {
+    const { id } = services.scheduler.submit({
+      name: 'shared', base: { model: { hidden: [4] }, train: { epochs: 2 } }, grid: { seed: [1, 2, 3, 4, 5, 6] },
+    });
+    await settle();
+    const streams: SseStream[] = [];
+    for (let i = 0; i < VIEWERS; i++) streams.push(await openSse(`${server.url}/sweeps/${id}/stream`));
+    for (const stream of streams) await stream.next((e) => e.event === 'message');
+    expect(renders.connect).toBe(VIEWERS); // each connecting viewer gets the full state rendered for it
+
+    // Three rounds of two finishing runs, each waited for by every viewer: one tick render a round, shared.
+    for (let round = 1; round <= 3; round++) {
+      const before = renders.tick;
+      const finished = executor.runningIds();
+      for (const runId of finished) executor.finish(runId, 2);
+      await settle();
+      for (const stream of streams) {
+        const update = await stream.next((e) => e.event === 'message' && finished.every((r) => e.data.includes(`#run-row-${r}`)));
+        expect(update.data).toContain(`${round * 2} done`);
+      }
+      expect(renders.tick - before).toBeGreaterThanOrEqual(1);
+      expect(renders.tick - before).toBeLessThanOrEqual(2); // not VIEWERS: the rows may land in one or two ticks
+    }
+    for (const stream of streams) await stream.next((e) => e.event === 'close');
+    // Every viewer saw the same sequence of messages (ids and contents), whatever its share of the work.
+    const messagesOf = (s: SseStream) => s.events.filter((e) => e.event === 'message').slice(1).map((e) => `${e.id} ${e.data}`);
+    for (const stream of streams.slice(1)) expect(messagesOf(stream)).toEqual(messagesOf(streams[0]!));
+    expect(renders.tick).toBeLessThanOrEqual(7);
+  });
+});
