@@ -22,7 +22,7 @@ describe('README', () => {
 
   it('names only presets that exist', () => {
     const names = new Set(listPresets().map((p) => p.name));
-    for (const [, name] of readme.matchAll(/initlab sweep ([a-z][a-z-]+)\b/g)) expect(names, name).toContain(name);
-    for (const [, name] of readme.matchAll(/"preset": "([a-z-]+)"/g)) expect(names, name).toContain(name);
+    for (const [, name] of readme.matchAll(/initlab sweep ([a-z][a-z0-9-]+)\b/g)) expect(names, name).toContain(name);
+    for (const [, name] of readme.matchAll(/"preset": "([a-z0-9-]+)"/g)) expect(names, name).toContain(name);
   });
 });
