@@ -201,11 +201,16 @@ export function RunPage(props: RunPageProps): string {
           title="Config"
           caption="The fully resolved run config; replaying it must give the same numbers bit for bit."
           actions={
-            <form method="post" action={`/runs/${run.id}/replay`} class="inline-form">
-              <button class="btn primary" type="submit">
-                Replay this run
-              </button>
-            </form>
+            <>
+              <a class="btn" href={`/runs/${run.id}/correlations`}>
+                Correlations at init
+              </a>
+              <form method="post" action={`/runs/${run.id}/replay`} class="inline-form">
+                <button class="btn primary" type="submit">
+                  Replay this run
+                </button>
+              </form>
+            </>
           }
         >
           <div class="table-wrap">

@@ -8,6 +8,7 @@ import { loadCompare, MAX_COMPARE_RUNS, parseRunIds } from '../pages/compare.js'
 import { isSweepActive } from '../pages/eta.js';
 import { loadHeatmap } from '../pages/heatmap.js';
 import { loadPhasePage, parsePhaseQuery } from '../pages/phase.js';
+import { loadCorrelationPage } from '../pages/correlations.js';
 import {
   formToJsonView, jsonToFormView, presetForm, previewBody, submitNewSweep, type NewSweepContext,
 } from '../pages/new-sweep.js';
@@ -24,6 +25,7 @@ import { ComparePage } from '../../views/compare-page.js';
 import { ErrorFragment, ErrorPage } from '../../views/error-page.js';
 import { HeatmapCard } from '../../views/heatmap.js';
 import { PhasePage } from '../../views/phase-page.js';
+import { CorrelationPage } from '../../views/correlation-page.js';
 import { NewSweepPage, Preview, SweepForm, SweepJsonForm, type NewSweepForm } from '../../views/new-sweep.js';
 import { sweepUrl, type SweepQuery } from '../../views/query.js';
 import { RunPage } from '../../views/run-page.js';
@@ -176,6 +178,10 @@ export function createPageRoutes(deps: AppDeps): Router {
 
   router.get('/runs/:id', (req, res) => {
     sendHtml(res, RunPage(loadRunPage(store, parseId(req.params.id, 'run'))));
+  });
+
+  router.get('/runs/:id/correlations', (req, res) => {
+    sendHtml(res, CorrelationPage(loadCorrelationPage(store, parseId(req.params.id, 'run'))));
   });
 
   router.post('/runs/:id/replay', (req, res) => {

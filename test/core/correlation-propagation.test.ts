@@ -73,6 +73,14 @@ describe('correlation propagation at initialization', () => {
     }
   });
 
+  it('gives the same iterate to 1e-4 with the fixed rule a page uses as with the adaptive integrals', () => {
+    const w = [1.2, 4, 4, 2.5, 2.5, 1];
+    const b = [0.05, 0.05, 0.05, 0.3, 0.3, 0.05];
+    const adaptive = correlationIterates('tanh', w, b, 1, 1.5, 0.4);
+    const fixed = correlationIterates('tanh', w, b, 1, 1.5, 0.4, 'fixed');
+    for (let l = 0; l < w.length; l++) expect(Math.abs(fixed[l] - adaptive[l])).toBeLessThan(1e-4);
+  });
+
   it('keeps a linear layer exact: c₀ = (σ_w² x₁·x₂/n + σ_b²)/√(q₁ q₂)', () => {
     const [c0] = correlationIterates('tanh', [2], [0.5], 1, 4, 1);
     expect(c0).toBeCloseTo((2 + 0.5) / Math.sqrt(2.5 * 8.5), 12);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPhasePage, parsePhaseQuery, phaseCoordinates } from '../../server/pages/phase.js';
 import { openServices, type Services } from '../../server/services.js';
 import { expandSweep, parseSweepSpec } from '../../server/sweep-spec.js';
+import { measureRunCorrelations } from '../../workers/correlation-at-init.js';
 import { parseRunConfig } from '../../workers/run-config.js';
 import { createFakeExecutor } from '../helpers/fake-executor.js';
 import { serveApp } from '../helpers/http.js';
@@ -143,5 +144,31 @@ describe('phase view', () => {
     expect(html).not.toContain('class="phase-cell"');
     expect(await (await get(`/sweeps/${sweepId}`)).text()).toContain(`href="/sweeps/${sweepId}/phase"`);
     expect((await get('/sweeps/999/phase')).status).toBe(404);
+  });
+
+  it('serves a run\'s correlations at initialization: measured and c-map polylines and one row per hidden layer', async () => {
+    const runId = services.store.listRuns(sweepId, { limit: 1 }).runs[0].id;
+    const res = await get(`/runs/${runId}/correlations`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('class="corr-measured"');
+    expect(html).toContain('class="corr-theory"');
+    expect((html.match(/<tr><td class="num">/g) ?? []).length).toBe(services.store.getRun(runId).config.model.hidden.length);
+    expect(await (await get(`/runs/${runId}`)).text()).toContain(`href="/runs/${runId}/correlations"`);
+  });
+});
+
+describe('a run\'s correlations at initialization', () => {
+  it('rebuild the run\'s own initial network: the same profile twice, two probe rows of different classes', () => {
+    const config = parseRunConfig({
+      dataset: { name: 'moons', samples: 200 },
+      model: { depth: 6, width: 512, activation: 'tanh', init: { name: 'lecun_normal', gain: 1.2 }, biasInit: { name: 'normal', std: 0.2 } },
+    });
+    const a = measureRunCorrelations(config);
+    expect(measureRunCorrelations(config)).toEqual(a);
+    expect(a.labels[0]).not.toBe(a.labels[1]);
+    expect(a.measured).toHaveLength(6);
+    // width 512, one network: sampling sd ≈ (1 − c²)/√512 ≤ 0.045 a layer, carried on with χ_c ≈ 1 (ordered side)
+    for (let l = 0; l < 6; l++) expect(Math.abs(a.measured[l] - a.theory[l]), `layer ${l}`).toBeLessThan(0.15);
   });
 });

@@ -10,6 +10,7 @@
 import { phi } from './activations.js';
 import { forward, createWorkspace, type NetworkOf } from './network.js';
 import type { FloatArray } from './linear.js';
+import { fixedExpectation, fixedPairExpectation } from './depth-scale-curve.js';
 import { bivariateExpectation } from './signal-propagation.js';
 import { biasSecondMoment, gaussianExpectation, weightVarianceScale } from './theory.js';
 import type { ActivationSpec } from './types.js';
@@ -59,7 +60,9 @@ export function measureCorrelations<T extends FloatArray>(net: NetworkOf<T>, x1:
  */
 export function correlationIterates(
   activation: ActivationSpec, sigmaW2: number[], sigmaB2: number[], m1: number, m2: number, m12: number,
+  precision: Precision = 'adaptive',
 ): number[] {
+  if (precision === 'fixed') return fixedIterates(activation, sigmaW2, sigmaB2, m1, m2, m12);
   let q1 = sigmaW2[0] * m1 + sigmaB2[0];
   let q2 = sigmaW2[0] * m2 + sigmaB2[0];
   let q12 = sigmaW2[0] * m12 + sigmaB2[0];
@@ -83,8 +86,35 @@ export function correlationIterates(
   return out;
 }
 
+/**
+ * 'adaptive': the ~1e-9 nested integrals of signal-propagation.ts (~30 ms a layer); 'fixed': depth-scale-curve.ts's
+ * fixed rule (~1 ms a layer, ~1e-4 for smooth φ), for pages that draw a 150-layer profile on request.
+ */
+export type Precision = 'adaptive' | 'fixed';
+
+function fixedIterates(
+  activation: ActivationSpec, sigmaW2: number[], sigmaB2: number[], m1: number, m2: number, m12: number,
+): number[] {
+  const f = (x: number) => phi(activation, x);
+  const square = (x: number) => phi(activation, x) ** 2;
+  let q1 = sigmaW2[0] * m1 + sigmaB2[0];
+  let q2 = sigmaW2[0] * m2 + sigmaB2[0];
+  let q12 = sigmaW2[0] * m12 + sigmaB2[0];
+  const out = [q12 / Math.sqrt(q1 * q2)];
+  for (let l = 1; l < sigmaW2.length; l++) {
+    const c = Math.max(-1, Math.min(1, q12 / Math.sqrt(q1 * q2)));
+    q12 = sigmaW2[l] * fixedPairExpectation(f, f, Math.sqrt(q1), Math.sqrt(q2), c) + sigmaB2[l];
+    q1 = sigmaW2[l] * fixedExpectation(square, q1) + sigmaB2[l];
+    q2 = sigmaW2[l] * fixedExpectation(square, q2) + sigmaB2[l];
+    out.push(q12 / Math.sqrt(q1 * q2));
+  }
+  return out;
+}
+
 /** Measured and mean-field correlations of x1 and x2 through the hidden layers of `net`, at its current weights. */
-export function correlationPropagation<T extends FloatArray>(net: NetworkOf<T>, x1: FloatArray, x2: FloatArray): CorrelationProfile {
+export function correlationPropagation<T extends FloatArray>(
+  net: NetworkOf<T>, x1: FloatArray, x2: FloatArray, precision: Precision = 'adaptive',
+): CorrelationProfile {
   const { spec, layout } = net;
   const D = spec.inputs;
   const sigmaW2: number[] = [];
@@ -104,7 +134,7 @@ export function correlationPropagation<T extends FloatArray>(net: NetworkOf<T>, 
   }
   return {
     measured: measureCorrelations(net, x1, x2),
-    theory: correlationIterates(spec.activation, sigmaW2, sigmaB2, m1 / D, m2 / D, m12 / D),
+    theory: correlationIterates(spec.activation, sigmaW2, sigmaB2, m1 / D, m2 / D, m12 / D, precision),
     inputCosine: m12 / Math.sqrt(m1 * m2),
   };
 }

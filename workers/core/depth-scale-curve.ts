@@ -43,6 +43,27 @@ function expectProduct(f: (x: number) => number, q: number, c: number): number {
   return total;
 }
 
+/**
+ * E[f(s₁ z₁) g(s₂ z₂)] for standard normals with correlation c, by the same fixed rule (plotting accuracy): the
+ * correlation-propagation view iterates the c-map this way, one layer at a time.
+ */
+export function fixedPairExpectation(f: (x: number) => number, g: (x: number) => number, s1: number, s2: number, c: number): number {
+  const r = Math.sqrt(Math.max(0, 1 - c * c));
+  let total = 0;
+  for (let i = 0; i < NODES; i++) {
+    const zi = Z[i];
+    let inner = 0;
+    for (let j = 0; j < NODES; j++) inner += W[j] * g(s2 * (c * zi + r * Z[j]));
+    total += W[i] * f(s1 * zi) * inner;
+  }
+  return total;
+}
+
+/** E[f(h)], h ~ N(0, q), by the same fixed rule. */
+export function fixedExpectation(f: (x: number) => number, q: number): number {
+  return expect1(f, q);
+}
+
 export interface DepthScalePoint {
   sigmaW2: number;
   chi1: number;
