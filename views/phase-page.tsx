@@ -47,6 +47,9 @@ export interface PhasePanel {
 export interface FrontierRow {
   init: string;
   activation: string;
+  /** the group's σ_w², and 6 ξ_c there, when all its runs share one σ_w² and σ_b² */
+  sigmaW2: number | null;
+  theoryDepth: number | null;
   depths: number[];
   reached: number[];
   deepest: number | null;
@@ -194,7 +197,9 @@ function Frontier({ rows, query }: { rows: FrontierRow[]; query: PhaseQuery }): 
           <tr>
             <th scope="col">initializer</th>
             <th scope="col">activation</th>
+            <th scope="col">σ_w²</th>
             <th scope="col" safe>{`deepest depth ≥ ${percent(query.threshold)}`}</th>
+            <th scope="col">6 ξ_c (theory)</th>
             <th scope="col">depths that reached it</th>
             <th scope="col">depths tried</th>
           </tr>
@@ -204,7 +209,9 @@ function Frontier({ rows, query }: { rows: FrontierRow[]; query: PhaseQuery }): 
             <tr>
               <td safe>{row.init}</td>
               <td safe>{row.activation}</td>
+              <td class="num" safe>{row.sigmaW2 === null ? '—' : fmt(row.sigmaW2)}</td>
               <td class="num" safe>{row.deepest === null ? 'none' : String(row.deepest)}</td>
+              <td class="num" safe>{row.theoryDepth === null ? '—' : Number.isFinite(row.theoryDepth) && row.theoryDepth < 1e4 ? row.theoryDepth.toFixed(0) : '∞ (critical)'}</td>
               <td>{row.reached.length > 0 ? row.reached.join(', ') : '—'}</td>
               <td safe>{row.depths.join(', ')}</td>
             </tr>

@@ -186,9 +186,16 @@ function buildFrontier(runs: Run[], query: PhaseQuery): FrontierRow[] {
       );
       if (cell.meanAcc !== null && cell.meanAcc >= query.threshold && cell.diverged === 0) reached.push(depth);
     }
+    // the theory's trainable depth, when the group has one σ_w² and σ_b² (a phase diagram's column)
+    const coordinates = list.map((r) => phaseCoordinates(r.config));
+    const uniform = coordinates.every((c) => c.sigmaW2 === coordinates[0].sigmaW2 && c.sigmaB2 === coordinates[0].sigmaB2);
     rows.push({
       init: list[0].initLabel,
       activation: list[0].activationLabel,
+      sigmaW2: uniform ? coordinates[0].sigmaW2 : null,
+      theoryDepth: uniform
+        ? XI_C_MULTIPLE * cachedXiC(list[0].config.model.activation, coordinates[0].sigmaW2, coordinates[0].sigmaB2)
+        : null,
       depths,
       reached,
       deepest: reached.length > 0 ? Math.max(...reached) : null,

@@ -100,7 +100,7 @@ describe('phase view in a browser', () => {
     await page.goto(`${server.url}/sweeps/${sweepId}/phase`);
     await page.fill('input[name=acc]', '0.5');
     await Promise.all([page.waitForURL(/acc=0\.5/), page.click('.phase-controls button')]);
-    const deepest = await page.locator('table.phase-frontier tbody tr td:nth-child(3)').allInnerTexts();
+    const deepest = await page.locator('table.phase-frontier tbody tr td:nth-child(4)').allInnerTexts();
     expect(deepest).toEqual(['30', '30', '30']);
     expect(pageErrors).toEqual([]);
   });

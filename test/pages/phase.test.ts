@@ -100,10 +100,11 @@ describe('phase view', () => {
     expect(Math.max(...panel.xiCurve.map(([, d]) => d))).toBeGreaterThan(1000);
     // depth 10 trains and lies inside both ends of the curve; depth 60 fails and lies beyond both
     expect(panel.agreement).toEqual({ trainableInside: 2, trainableOutside: 0, untrainableInside: 0, untrainableOutside: 2 });
-    expect(props.frontier!.map((r) => [r.init, r.deepest, r.depths])).toEqual([
-      ['lecun_normal(gain=1)', 10, [10, 60]],
-      ['lecun_normal(gain=2)', 10, [10, 60]],
+    expect(props.frontier!.map((r) => [r.init, r.sigmaW2, r.deepest, r.depths])).toEqual([
+      ['lecun_normal(gain=1)', 1, 10, [10, 60]],
+      ['lecun_normal(gain=2)', 4, 10, [10, 60]],
     ]);
+    expect(props.frontier![0].theoryDepth).toBeCloseTo(panel.xiCurve[0][1], 9);
   });
 
   it('moves the frontier with the threshold: at 95% only σ_w² = 1 reaches depth 10', () => {
