@@ -107,6 +107,32 @@ describe('phase view', () => {
     expect(props.frontier![0].theoryDepth).toBeCloseTo(panel.xiCurve[0][1], 9);
   });
 
+  it('draws σ_w² × σ_b² panels with the χ₁ = 1 boundary through each σ_b² row, and no frontier without a depth axis', () => {
+    const gridSpec = {
+      base: { ...phaseSpec.base, model: { ...phaseSpec.base.model, depth: 4 } },
+      grid: { 'model.init.gain': [1, 1.5, 2], 'model.biasInit.std': [0.01, Math.sqrt(0.05), Math.sqrt(0.3)] },
+    };
+    const { runs } = expandSweep(parseSweepSpec(gridSpec));
+    const created = services.store.createSweep({
+      name: 'σ_b² grid', spec: gridSpec, varying: ['model.init.gain', 'model.biasInit.std'],
+      runs: runs.map(({ config, hash, seed, initLabel, activationLabel, position }) => ({ config, hash, seed, initLabel, activationLabel, position })),
+    });
+    const props = loadPhasePage(services.store, services.store.getSweep(created.id), { metric: 'train', threshold: 0.9 });
+    expect(props.yAxis).toBe('sigmaB2');
+    expect(props.frontier).toBeNull();
+    const [panel] = props.panels;
+    expect(panel.title).toBe('tanh · depth 4');
+    expect(panel.ys).toEqual([0.0001, 0.05, 0.3]);
+    expect(panel.xiCurve).toEqual([]);
+    expect(panel.agreement).toBeNull();
+    expect(panel.cells.every((c) => c.pending === 1)).toBe(true);
+    // the boundary moves right as σ_b² grows: 1.086 at σ_b² = 1e-4 (scipy quad: χ₁(1.086) = 0.999998), 1.76 at 0.05
+    expect(panel.chiLine.map(([, b]) => b)).toEqual([0.0001, 0.05, 0.3]);
+    expect(panel.chiLine[0][0]).toBeCloseTo(1.086, 3);
+    expect(panel.chiLine[1][0]).toBeCloseTo(1.761, 2);
+    expect(panel.chiLine[2][0]).toBeGreaterThan(panel.chiLine[1][0]);
+  });
+
   it('moves the frontier with the threshold: at 95% only σ_w² = 1 reaches depth 10', () => {
     const props = loadPhasePage(services.store, services.store.getSweep(sweepId), { metric: 'train', threshold: 0.95 });
     expect(props.frontier!.map((r) => r.deepest)).toEqual([10, null]);
