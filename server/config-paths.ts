@@ -33,6 +33,22 @@ export function getPath(target: unknown, path: string): unknown {
 }
 
 /**
+ * A resolved run config's value at `path`. The shorthands model.depth and model.width are not stored (parseRunConfig
+ * resolves them into model.hidden), so they are read back from it: depth = the number of hidden layers, width =
+ * their common width (null when the widths differ). Every other path is getPath.
+ */
+export function configValue(config: unknown, path: string): unknown {
+  if (path === 'model.depth' || path === 'model.width') {
+    const hidden = getPath(config, 'model.hidden');
+    if (Array.isArray(hidden)) {
+      if (path === 'model.depth') return hidden.length;
+      return hidden.length > 0 && hidden.every((w) => w === hidden[0]) ? hidden[0] : null;
+    }
+  }
+  return getPath(config, path);
+}
+
+/**
  * Sets `path` in `target` in place, creating missing (or undefined) intermediate objects. The value replaces
  * whatever was there: objects are not merged. Throws PathConflictError when a prefix holds a non-object.
  */

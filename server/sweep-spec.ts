@@ -11,7 +11,7 @@ import { BACKENDS, type BackendName } from '../workers/core/engine.js';
 import { backendPinIssues } from './backend-choice.js';
 import { canonicalJson, configHash } from './config-hash.js';
 import {
-  getPath, isPlainObject, isRunConfigPath, listRunConfigPaths, pathBelow, PathConflictError, pathsOverlap, setPath,
+  configValue, getPath, isPlainObject, isRunConfigPath, listRunConfigPaths, pathBelow, PathConflictError, pathsOverlap, setPath,
 } from './config-paths.js';
 
 export const DEFAULT_MAX_RUNS = 5_000;
@@ -503,7 +503,7 @@ export function expandSweep(spec: SweepSpec, options: { maxRuns?: number } = {})
   }
 
   const varying = [...gridKeys, ...spaceKeys].filter((key) => {
-    const values = new Set(runs.map((run) => canonicalJson(getPath(run.config, key) ?? null)));
+    const values = new Set(runs.map((run) => canonicalJson(configValue(run.config, key) ?? null)));
     return values.size > 1;
   });
   return { runs, duplicates, varying };

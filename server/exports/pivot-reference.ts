@@ -4,7 +4,7 @@ import type { Store } from '../../db/store.js';
 import type { CellMetric } from '../../db/types.js';
 import { holmAdjust } from '../analysis/adjust.js';
 import { comparePaired, type Observation, type PairedComparison } from '../analysis/paired.js';
-import { getPath } from '../config-paths.js';
+import { configValue } from '../config-paths.js';
 import { ExportFormatError } from './errors.js';
 
 /** One cell of the pivot: an initializer label and an activation label. */
@@ -81,7 +81,7 @@ export function compareWithReference(
   const pairingPaths = sweep.varying.filter((path) => path !== 'seed' && !isCellPath(path));
   const observations = new Map<string, Observation[]>();
   for (const run of store.iterateRuns(sweepId)) {
-    const key = [`seed ${run.seed}`, ...pairingPaths.map((p) => `${p} ${JSON.stringify(getPath(run.config, p) ?? null)}`)]
+    const key = [`seed ${run.seed}`, ...pairingPaths.map((p) => `${p} ${JSON.stringify(configValue(run.config, p) ?? null)}`)]
       .join(', ');
     const k = cellKey(run.initLabel, run.activationLabel);
     let list = observations.get(k);

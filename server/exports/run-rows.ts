@@ -1,7 +1,7 @@
 // The columns of a runs export: one row per run, the sweep's varying config paths as their own columns.
 // Text formats (CSV, Markdown) get display values; JSON gets the raw config values.
 import type { Run, Sweep } from '../../db/types.js';
-import { getPath } from '../config-paths.js';
+import { configValue } from '../config-paths.js';
 import { activationLabel, initLabel } from '../../workers/core/labels.js';
 import type { ActivationSpec, InitSpec } from '../../workers/core/types.js';
 import type { Cell } from './escape.js';
@@ -42,8 +42,8 @@ export function runColumns(sweep: Sweep): RunColumn[] {
     ...varying.map((path): RunColumn => ({
       name: path,
       kind: 'config',
-      cell: (run) => configCell(path, getPath(run.config, path)),
-      json: (run) => getPath(run.config, path) ?? null,
+      cell: (run) => configCell(path, configValue(run.config, path)),
+      json: (run) => configValue(run.config, path) ?? null,
     })),
     { name: 'seed', kind: 'number', cell: (run) => run.seed },
     { name: 'status', kind: 'text', cell: (run) => run.status },

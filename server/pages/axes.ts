@@ -1,7 +1,7 @@
 // A sweep's axes: which varying settings become the heatmap's rows and columns, and a run's value of a setting as
 // the label that names its row, column or table cell (labels are also what groups runs into cells).
 import type { Run } from '../../db/types.js';
-import { getPath, isPlainObject } from '../config-paths.js';
+import { configValue, isPlainObject } from '../config-paths.js';
 import { shortAxisName } from '../../views/axis-names.js';
 
 /** A number as a label: integers whole, others to 3 significant digits. */
@@ -53,7 +53,7 @@ export type LabelledRun = Pick<Run, 'config' | 'initLabel' | 'activationLabel'>;
 export function axisLabelOf(run: LabelledRun, path: string): string {
   if (path === 'model.init') return run.initLabel;
   if (path === 'model.activation') return run.activationLabel;
-  return formatAxisValue(path, getPath(run.config, path));
+  return formatAxisValue(path, configValue(run.config, path));
 }
 
 /** "lr 0.05 · clip norm ≤ 1": a run's values of the given settings, for table cells. */

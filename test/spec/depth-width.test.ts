@@ -1,7 +1,8 @@
 // model.depth and model.width: shorthands for an equal-width model.hidden, sweepable as axes of a phase diagram.
 import { describe, expect, it } from 'vitest';
 import { configHash } from '../../server/config-hash.js';
-import { listRunConfigPaths } from '../../server/config-paths.js';
+import { configValue, listRunConfigPaths } from '../../server/config-paths.js';
+import { axisLabelOf, chooseAxes } from '../../server/pages/axes.js';
 import { parseRunConfig } from '../../workers/run-config.js';
 import { issuesOf, plan } from './helpers.js';
 
@@ -64,5 +65,19 @@ describe('model.depth and model.width as sweep axes', () => {
   it('refuse a bad depth value by its index', () => {
     const issues = issuesOf(() => plan({ grid: { 'model.depth': [4, 0] } }));
     expect(issues.map((i) => i.path)).toEqual(['grid.model.depth[1]']);
+  });
+
+  it('stay axes after resolving: the sweep says depth varies, and the heatmap labels rows by depth', () => {
+    const { runs, varying } = plan({
+      base: { model: { width: 16, init: { name: 'lecun_normal' } } },
+      grid: { 'model.init.gain': [1, 2], 'model.depth': [3, 9], seed: [1, 2] },
+    });
+    expect(varying).toEqual(['model.init.gain', 'model.depth', 'seed']);
+    expect(runs.map((r) => configValue(r.config, 'model.depth'))).toEqual([3, 9, 3, 9, 3, 9, 3, 9]);
+    expect(configValue(runs[0].config, 'model.width')).toBe(16);
+    expect(configValue({ model: { hidden: [4, 8] } }, 'model.width')).toBeNull();
+    const axes = chooseAxes(varying);
+    expect(axes).toEqual({ row: 'model.init.gain', col: 'model.depth', pooled: [] });
+    expect(runs.map((r) => axisLabelOf(r, 'model.depth')).slice(0, 4)).toEqual(['3', '9', '3', '9']);
   });
 });
