@@ -33,7 +33,14 @@ export function loadSpecSummary(store: Store, sweep: Sweep): SpecItem[] {
     varies('dataset.name') || varies('dataset.samples') || varies('dataset.noise')
       ? { label: 'Data', value: `${data} (some settings vary)`, varies: false }
       : { label: 'Data', value: data },
-    item('Network (depth × width)', hiddenLabel(c.model.hidden), 'model.hidden'),
+    varies('model.depth') || varies('model.width')
+      ? {
+        label: 'Network (depth × width)',
+        value: `${varies('model.depth') ? `{${specValues(sweep, 'model.depth') ?? 'several'}}` : c.model.hidden.length} × `
+          + `${varies('model.width') ? `{${specValues(sweep, 'model.width') ?? 'several'}}` : c.model.hidden[0]}`,
+        varies: true,
+      }
+      : item('Network (depth × width)', hiddenLabel(c.model.hidden), 'model.hidden'),
     item('Epochs', String(c.train.epochs), 'train.epochs'),
     item('Batch', String(c.train.batchSize), 'train.batchSize'),
     item('Optimizer', c.train.optimizer, 'train.optimizer'),

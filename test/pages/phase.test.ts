@@ -169,7 +169,10 @@ describe('phase view', () => {
     const html = await (await get(`/sweeps/${plainId}/phase`)).text();
     expect(html).toContain('No phase diagram for this sweep');
     expect(html).not.toContain('class="phase-cell"');
-    expect(await (await get(`/sweeps/${sweepId}`)).text()).toContain(`href="/sweeps/${sweepId}/phase"`);
+    const sweepPage = await (await get(`/sweeps/${sweepId}`)).text();
+    expect(sweepPage).toContain(`href="/sweeps/${sweepId}/phase"`);
+    // the spec summary names the depth axis (it was created with varying model.depth)
+    expect(sweepPage).toContain('{10, 60} × 8</span><span class="varies"> (varies)</span>');
     expect((await get('/sweeps/999/phase')).status).toBe(404);
   });
 
