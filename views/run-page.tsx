@@ -7,6 +7,7 @@ import { Chart, type ChartSpec } from './chart.js';
 import { explainVerdict } from './explain.js';
 import { formatDuration, formatMetric, formatPercent, formatTime } from './format.js';
 import { LayerPicture, type LayerPictureProps } from './layer-picture.js';
+import { LayerTrainingCard, type LayerTrainingProps } from './layer-training.js';
 import { Layout } from './layout.js';
 
 export interface RunHeadProps {
@@ -45,6 +46,8 @@ export interface RunPageProps {
   loss: ChartSpec;
   acc: ChartSpec;
   layers: LayerPictureProps;
+  /** mean activation and saturation per hidden layer over training; null unless the activation saturates */
+  layerTraining?: LayerTrainingProps | null;
   config: Array<{ path: string; value: string }>;
   configJson: string;
   replay: ReplayCheck | null;
@@ -191,6 +194,7 @@ export function RunPage(props: RunPageProps): string {
             <LayerPicture {...props.layers} />
           </div>
         </Card>
+        {props.layerTraining ? <LayerTrainingCard {...props.layerTraining} /> : ''}
         <Card titleId="verdicts-title" title="Verdicts" caption="What the measurements say, with the numbers behind each verdict.">
           <div aria-live="polite">
             <VerdictList verdicts={run.verdicts} status={run.status} />

@@ -5,6 +5,7 @@ import { downsampleIndices, type ChartSpec } from '../../views/chart.js';
 import { TRAIN_LINE, VALIDATION_LINE } from '../../views/chart-styles.js';
 import type { RunPageProps } from '../../views/run-page.js';
 import { flattenConfig } from './config-rows.js';
+import { loadLayerTraining } from './layer-training.js';
 import { loadLayerPicture } from './layer-picture.js';
 import { loadReplayCheck } from './replay-check.js';
 import { liveRunHead } from './run-head.js';
@@ -49,6 +50,7 @@ export function loadRunPage(store: Store, runId: number): RunPageProps {
     loss,
     acc,
     layers: loadLayerPicture(run, metrics),
+    layerTraining: loadLayerTraining(run, metrics),
     config: flattenConfig(run.config),
     configJson: JSON.stringify(run.config, null, 2),
     replay: loadReplayCheck(store, run, sweep, metrics),
