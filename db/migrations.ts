@@ -133,11 +133,18 @@ const runInterruptions = `
 ALTER TABLE runs ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0 CHECK (interruptions >= 0);
 `;
 
+// Cluster mode: the worker host that trained a run (`initlab worker --name`); NULL for runs of the job server's own
+// pool and for runs finished before cluster mode.
+const runHost = `
+ALTER TABLE runs ADD COLUMN host TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(initialSchema) },
   { version: 2, name: 'runs record their backend and CPU path', up: (db) => db.exec(runBackend) },
   { version: 3, name: 'sweeps record the run they replay', up: addReplayOf },
   { version: 4, name: 'runs count their interruptions', up: (db) => db.exec(runInterruptions) },
+  { version: 5, name: 'runs record the worker host that trained them', up: (db) => db.exec(runHost) },
 ];
 
 export function schemaVersion(db: Database): number {

@@ -62,7 +62,7 @@ export const RUN_COLUMNS = `runs.id AS id, runs.sweep_id AS sweepId, runs.positi
   runs.final_val_loss AS finalValLoss, runs.final_val_acc AS finalValAcc,
   runs.best_train_loss AS bestTrainLoss, runs.best_train_acc AS bestTrainAcc,
   runs.best_val_loss AS bestValLoss, runs.best_val_acc AS bestValAcc, runs.backend AS backend,
-  runs.cpu_path AS cpuPath`;
+  runs.cpu_path AS cpuPath, runs.host AS host`;
 
 export interface RunSqlRow extends Omit<Run, 'config' | 'verdicts' | 'divergence' | 'theoryPreVar' | 'status'> {
   status: RunStatus;

@@ -15,6 +15,10 @@ export interface RunLifecycle {
   finishRun(runId: number, summary: RunSummary): Run;
   /** Stores a running run's mean-field theory as soon as the worker knows it (before epoch 0); false if not running. */
   setRunTheory(runId: number, theoryPreVar: number[]): boolean;
+  /** Cluster mode: records the worker host that picked a running run up (again, after a host died); false if not running. */
+  setRunHost(runId: number, host: string): boolean;
+  /** A sweep's running runs, in dispatch order (a restarted cluster job server re-attaches to them). */
+  runningRunIds(sweepId: number): number[];
   failRun(runId: number, error: string, finishedAt?: number, durationMs?: number): Run;
   cancelRun(runId: number, at?: number): RunStatus;
   /** Queued and running runs, and the sweep, all cancelled in one transaction. */
@@ -24,9 +28,10 @@ export interface RunLifecycle {
   /**
    * Crash recovery at start-up: runs left 'running' are re-queued, except those of a cancelled sweep (cancelled) and
    * those interrupted `maxAttempts` times, which are failed with "interrupted N times" (a run that takes the process
-   * down would otherwise do so on every restart). Returns how many were re-queued.
+   * down would otherwise do so on every restart). Returns how many were re-queued. Runs for which `keep(id, attempt)`
+   * is true are left running: in cluster mode they still train on a worker host, and the job server re-attaches.
    */
-  requeueInterrupted(maxAttempts?: number): number;
+  requeueInterrupted(maxAttempts?: number, keep?: (runId: number, attempt: number) => boolean): number;
 }
 
 /** Attempts a run gets before crash recovery fails it instead of re-queueing it. */
@@ -36,7 +41,7 @@ export const DEFAULT_MAX_RUN_ATTEMPTS = 3;
 const RESET_RESULTS = `error = NULL, verdicts = NULL, divergence = NULL, theory_pre_var = NULL, started_at = NULL,
   finished_at = NULL, duration_ms = NULL, epochs_completed = 0, final_train_loss = NULL, final_train_acc = NULL,
   final_val_loss = NULL, final_val_acc = NULL, best_train_loss = NULL, best_train_acc = NULL, best_val_loss = NULL,
-  best_val_acc = NULL, backend = NULL, cpu_path = NULL`;
+  best_val_acc = NULL, backend = NULL, cpu_path = NULL, host = NULL`;
 
 export function createRunLifecycle(db: Database, parts: {
   sweeps: SweepInternals;
@@ -60,8 +65,11 @@ export function createRunLifecycle(db: Database, parts: {
          epochs_completed = @epochsCompleted, final_train_loss = @finalTrainLoss, final_train_acc = @finalTrainAcc,
          final_val_loss = @finalValLoss, final_val_acc = @finalValAcc, best_train_loss = @bestTrainLoss,
          best_train_acc = @bestTrainAcc, best_val_loss = @bestValLoss, best_val_acc = @bestValAcc,
-         backend = @backend, cpu_path = @cpuPath
+         backend = @backend, cpu_path = @cpuPath, host = coalesce(@host, host)
        WHERE id = @id`),
+    setRunHost: db.prepare<[string, number]>(`UPDATE runs SET host = ? WHERE id = ? AND status = 'running'`),
+    runningRunIds: db.prepare<[number], { id: number }>(
+      `SELECT id FROM runs WHERE sweep_id = ? AND status = 'running' ORDER BY position`),
     computeFinals: db.prepare<[number, number], RunFinals>(
       `SELECT last.train_loss AS finalTrainLoss, last.train_acc AS finalTrainAcc, last.val_loss AS finalValLoss,
               last.val_acc AS finalValAcc, agg.bestTrainLoss, agg.bestTrainAcc, agg.bestValLoss, agg.bestValAcc
@@ -76,8 +84,9 @@ export function createRunLifecycle(db: Database, parts: {
       `UPDATE runs SET status = 'queued', attempt = attempt + 1, ${RESET_RESULTS} WHERE id = ?`),
     resetInterruptions: db.prepare<[number]>(`UPDATE runs SET interruptions = 0 WHERE id = ?`),
     countInterruption: db.prepare<[number]>(`UPDATE runs SET interruptions = interruptions + 1 WHERE id = ?`),
-    runningRuns: db.prepare<[], { id: number; sweepId: number; sweepStatus: SweepStatus; interruptions: number }>(
-      `SELECT runs.id AS id, runs.sweep_id AS sweepId, sweeps.status AS sweepStatus, runs.interruptions AS interruptions
+    runningRuns: db.prepare<[], { id: number; sweepId: number; sweepStatus: SweepStatus; interruptions: number; attempt: number }>(
+      `SELECT runs.id AS id, runs.sweep_id AS sweepId, sweeps.status AS sweepStatus, runs.interruptions AS interruptions,
+              runs.attempt AS attempt
        FROM runs JOIN sweeps ON sweeps.id = runs.sweep_id WHERE runs.status = 'running'`),
   };
 
@@ -102,6 +111,7 @@ export function createRunLifecycle(db: Database, parts: {
       epochsCompleted: summary.epochsCompleted,
       backend: summary.backend ?? null,
       cpuPath: summary.cpuPath ?? null,
+      host: summary.host ?? null,
     });
     return getRun(runId);
   });
@@ -164,7 +174,7 @@ export function createRunLifecycle(db: Database, parts: {
       return count;
     });
 
-  const requeueInterrupted = db.transaction((maxAttempts: number): number => {
+  const requeueInterrupted = db.transaction((maxAttempts: number, keep?: (runId: number, attempt: number) => boolean): number => {
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new InvalidQueryError(`maxAttempts must be a positive integer, not ${maxAttempts}`);
     }
@@ -178,6 +188,7 @@ export function createRunLifecycle(db: Database, parts: {
         sql.cancelRun.run(at, run.id);
         continue;
       }
+      if (keep?.(run.id, run.attempt)) continue;
       const interruptions = run.interruptions + 1;
       sql.countInterruption.run(run.id);
       if (interruptions >= maxAttempts) {
@@ -210,6 +221,11 @@ export function createRunLifecycle(db: Database, parts: {
     cancelSweep: (id, at) => cancelSweep.immediate(id, at),
     requeueRun: (runId) => requeueRun.immediate(runId),
     requeueRuns: (sweepId, statuses) => requeueRuns.immediate(sweepId, statuses),
-    requeueInterrupted: (maxAttempts = DEFAULT_MAX_RUN_ATTEMPTS) => requeueInterrupted.immediate(maxAttempts),
+    setRunHost: (runId, host) => sql.setRunHost.run(host, runId).changes === 1,
+    runningRunIds: (sweepId) => {
+      requireSweepStatus(sweepId);
+      return sql.runningRunIds.all(sweepId).map((r) => r.id);
+    },
+    requeueInterrupted: (maxAttempts = DEFAULT_MAX_RUN_ATTEMPTS, keep) => requeueInterrupted.immediate(maxAttempts, keep),
   };
 }

@@ -121,6 +121,8 @@ export interface Run extends RunFinals {
   /** The engine that computed the run and its CPU path ('native' · 'avx512', 'ts' · 'js'); null until it finishes. */
   backend: RunBackendName | null;
   cpuPath: string | null;
+  /** Cluster mode: the worker host that trains or trained it (set when a host picks it up); null on the local pool. */
+  host: string | null;
 }
 
 /** Training backends (the names of workers/core/engine.ts's BACKENDS, mirrored: db/ imports nothing else). */
@@ -138,6 +140,8 @@ export interface RunSummary {
   /** The backend and CPU path that computed the run; stored as NULL when omitted. */
   backend?: RunBackendName;
   cpuPath?: string;
+  /** Cluster mode: the worker host that computed the run; when omitted, the host recorded at start (if any) stays. */
+  host?: string;
   /** Summary columns; computed from the stored epoch_metrics when omitted. */
   finals?: RunFinals;
 }
