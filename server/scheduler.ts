@@ -1,11 +1,16 @@
 // The scheduler: turns queued runs into executor tasks, shares the threads fairly between sweeps, and records
 // every outcome through the store (the metrics writer for epochs). It owns no SQL and no HTML.
 //
-// Fairness: when a thread frees up, the next run comes from the active sweep with the lowest dispatch count
-// (ties: the older sweep). A sweep that joins starts its count at the lowest count among the active sweeps, minus
-// a head start of up to HEAD_START_RUNS (its own size if smaller). So a 5-run sweep started behind a 5,000-run
-// sweep gets the free threads for all its runs and finishes in about its own run time, while a second big sweep
-// gets its head start and then shares the threads evenly instead of starving the first.
+// Fairness: the threads are shared equally among the active sweeps, ties going to the older one (round-robin over
+// sweeps in arrival order), with a bounded head start for newcomers. When a thread frees up, the next run comes from
+// the active sweep with the lowest fair-share key (runs dispatched, offset as it joined; ties: the older sweep). A
+// sweep that joins starts its key at the highest key among the sweeps with queued runs, minus a head start of up
+// to HEAD_START_RUNS (its own size if smaller). So a 5-run sweep started behind a 5,000-run sweep gets the free
+// threads for all its runs and finishes in about its own run time, while a second big sweep gets its head start and
+// then shares the threads evenly. Bound: counted from a sweep's arrival, it is never dispatched while an older
+// sweep with queued runs waits and has had HEAD_START_RUNS fewer runs than it (test/server/scheduler-properties).
+// Starting from the highest key, not the lowest, keeps the bound as sweeps keep arriving: a newcomer never starts
+// below the others' head starts. Each arrival may still delay an older sweep by up to its head start.
 import type { Store } from '../db/store.js';
 import { type BackendPin, defaultRunBackend, describeBackend, type RunBackend, runRequest, specPin } from './backend-choice.js';
 import type { EventBus } from './events.js';
@@ -107,9 +112,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const known = new Set(existing.queue);
       for (const id of queue) if (!known.has(id)) existing.queue.push(id);
     } else {
-      let lowest = Infinity;
-      for (const sweep of active.values()) lowest = Math.min(lowest, sweep.dispatched);
-      const start = lowest === Infinity ? 0 : lowest - Math.min(queue.length, HEAD_START_RUNS);
+      let highest = -Infinity;
+      for (const sweep of active.values()) if (sweep.queue.length > 0) highest = Math.max(highest, sweep.dispatched);
+      const start = highest === -Infinity ? 0 : highest - Math.min(queue.length, HEAD_START_RUNS);
       const pin = specPin(store.getSweep(sweepId).spec);
       active.set(sweepId, { id: sweepId, queue, dispatched: start, running: 0, pin });
     }

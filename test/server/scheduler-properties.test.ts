@@ -3,6 +3,7 @@
 // every run and sweep ending in a state consistent with the others, and nothing left behind.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { HEAD_START_RUNS } from '../../server/scheduler.js';
 import { openServices } from '../../server/services.js';
 import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
 
@@ -80,6 +81,74 @@ describe('scheduler under random interleavings', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it(`never dispatches a sweep while an older one waits ${HEAD_START_RUNS} or more runs behind it since it arrived`, async () => {
+    // Fairness (server/scheduler.ts): equal share among active sweeps, ties to the older, a head start of at most
+    // HEAD_START_RUNS for a newcomer. Arrivals and finishes interleave at random; every dispatch is checked.
+    type Step = { kind: 'submit'; runs: number } | { kind: 'finish'; pick: number };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { arbitrary: fc.record({ kind: fc.constant('submit' as const), runs: fc.integer({ min: 1, max: 40 }) }), weight: 1 },
+      { arbitrary: fc.record({ kind: fc.constant('finish' as const), pick: fc.nat() }), weight: 4 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.array(step, { minLength: 1, maxLength: 80 }), async (threads, steps) => {
+        const executor = createFakeExecutor(threads);
+        const services = openServices({ dbFile: ':memory:', executor });
+        const { scheduler, store } = services;
+        scheduler.start();
+        const sweeps: { id: number; runs: number; arrivedAt: number }[] = [];
+        const sweepOf = new Map<number, number>();
+        let checked = 0;
+        let seed = 0;
+        /** Checks the dispatches made since the last call, in order. */
+        const checkDispatches = () => {
+          for (; checked < executor.dispatched.length; checked++) {
+            const runId = executor.dispatched[checked]!;
+            const sweepId = sweepOf.get(runId) ?? store.getRun(runId).sweepId;
+            sweepOf.set(runId, sweepId);
+            const b = sweeps.find((s) => s.id === sweepId)!;
+            const dispatchedBefore = (id: number, from: number) => {
+              let n = 0;
+              for (let t = from; t <= checked; t++) if ((sweepOf.get(executor.dispatched[t]!) ?? store.getRun(executor.dispatched[t]!).sweepId) === id) n++;
+              return n;
+            };
+            for (const a of sweeps) {
+              if (a.arrivedAt >= b.arrivedAt || a.id === b.id) continue; // only older sweeps
+              const queuedA = a.runs - dispatchedBefore(a.id, 0) + (sweepOf.get(runId) === a.id ? 1 : 0);
+              if (queuedA <= 0) continue; // a has nothing waiting
+              const ahead = dispatchedBefore(b.id, b.arrivedAt) - dispatchedBefore(a.id, b.arrivedAt);
+              expect(ahead, `sweep ${b.id} is ${ahead} runs ahead of older sweep ${a.id}`).toBeLessThanOrEqual(HEAD_START_RUNS);
+            }
+          }
+        };
+        try {
+          for (const s of steps) {
+            if (s.kind === 'submit') {
+              const arrivedAt = executor.dispatched.length;
+              const seeds = Array.from({ length: s.runs }, () => ++seed);
+              const { id, runs } = scheduler.submit({ name: 'f', base: { model: { hidden: [2] }, train: { epochs: 1 } }, grid: { seed: seeds } });
+              sweeps.push({ id, runs, arrivedAt });
+            } else {
+              const running = executor.runningIds();
+              if (running.length > 0) executor.finish(running[s.pick % running.length]!, 1);
+            }
+            await settle();
+            checkDispatches();
+          }
+          for (let guard = 0; executor.runningIds().length > 0; guard++) {
+            expect(guard).toBeLessThan(2000);
+            executor.finish(executor.runningIds()[0]!, 1);
+            await settle();
+            checkDispatches();
+          }
+          expect(executor.dispatched.length).toBe(sweeps.reduce((n, s) => n + s.runs, 0));
+        } finally {
+          await services.close();
+        }
+      }),
+      { numRuns: 40 },
     );
   });
 });
