@@ -86,6 +86,12 @@ interface PlacedRun {
   activation: ActivationSpec;
 }
 
+/** The weight initializer's distribution name, whatever its gain or parameters. */
+function initName(config: RunConfig): string {
+  const { init } = config.model;
+  return typeof init === 'string' ? init : init.name;
+}
+
 function sortedUnique(values: number[]): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
@@ -214,11 +220,14 @@ export function loadPhasePage(store: Store, sweep: Sweep, query: PhaseQuery): Ph
       : distinct((p) => p.sigmaB2) > 1 ? 'sigmaB2' : null;
   const panels: PhasePanel[] = [];
   if (yAxis !== null) {
-    // one panel per activation and per value of the other mean-field axis (σ_b² beside depth, or depth beside σ_b²)
+    // one panel per activation and per value of the other mean-field axis (σ_b² beside depth, or depth beside σ_b²);
+    // and per weight distribution when the sweep mixes them: mean-field theory sees only σ_w², but a uniform, a
+    // normal and an orthogonal draw of the same variance train differently at finite width, so they are not pooled
+    const mixedInits = new Set(placed.map((p) => initName(p.run.config))).size > 1;
     const groups = new Map<string, PlacedRun[]>();
     for (const p of placed) {
       const other = yAxis === 'depth' ? `σ_b² = ${Number(p.sigmaB2.toPrecision(4))}` : `depth ${p.depth}`;
-      const key = `${activationName(p.activation)} · ${other}`;
+      const key = `${mixedInits ? `${initName(p.run.config)} · ` : ''}${activationName(p.activation)} · ${other}`;
       const list = groups.get(key);
       if (list) list.push(p);
       else groups.set(key, [p]);

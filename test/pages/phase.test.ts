@@ -133,6 +133,26 @@ describe('phase view', () => {
     expect(panel.chiLine[2][0]).toBeGreaterThan(panel.chiLine[1][0]);
   });
 
+  it('keeps weight distributions apart: an orthogonal and a normal draw of the same σ_w² get their own panels', () => {
+    const mixedSpec = {
+      base: { ...phaseSpec.base, model: { ...phaseSpec.base.model, init: undefined } },
+      grid: {
+        'model.init': [{ name: 'lecun_normal', gain: 1 }, { name: 'lecun_normal', gain: 2 }, 'orthogonal'],
+        'model.depth': [10, 20],
+      },
+    };
+    const { runs } = expandSweep(parseSweepSpec(mixedSpec));
+    const created = services.store.createSweep({
+      name: 'mixed inits', spec: mixedSpec, varying: ['model.init', 'model.depth'],
+      runs: runs.map(({ config, hash, seed, initLabel, activationLabel, position }) => ({ config, hash, seed, initLabel, activationLabel, position })),
+    });
+    const props = loadPhasePage(services.store, services.store.getSweep(created.id), { metric: 'train', threshold: 0.9 });
+    expect(props.panels.map((p) => p.title)).toEqual(['lecun_normal · tanh · σ_b² = 0.05', 'orthogonal · tanh · σ_b² = 0.05']);
+    expect(props.panels[0].xs).toEqual([1, 4]);
+    expect(props.panels[1].cells).toHaveLength(2);
+    expect(props.panels[1].cells.every((c) => c.runs === 1)).toBe(true);
+  });
+
   it('moves the frontier with the threshold: at 95% only σ_w² = 1 reaches depth 10', () => {
     const props = loadPhasePage(services.store, services.store.getSweep(sweepId), { metric: 'train', threshold: 0.95 });
     expect(props.frontier!.map((r) => r.deepest)).toEqual([10, null]);
