@@ -243,6 +243,19 @@ function Controls({ props }: { props: PhasePageProps }): string {
   ) as string;
 }
 
+/** The phase view does not follow the live stream: while runs are pending it says so, with a reload link. */
+function SnapshotNote({ props }: { props: PhasePageProps }): string {
+  const pending = props.panels.reduce((sum, panel) => sum + panel.cells.reduce((s, c) => s + c.pending, 0), 0);
+  if (pending === 0) return '';
+  const search = `?metric=${props.query.metric}&acc=${props.query.threshold}`;
+  return (
+    <p class="note phase-snapshot">
+      <span safe>{`${pending} ${pending === 1 ? 'run is' : 'runs are'} still queued or running. This view is a snapshot taken when the page loaded; it does not follow the live stream. `}</span>
+      <a href={`/sweeps/${props.sweepId}/phase${search}`}>Reload</a> to update it.
+    </p>
+  ) as string;
+}
+
 export function PhasePage(props: PhasePageProps): string {
   const caption = props.yAxis === 'depth'
     ? `Each cell: mean final ${props.query.metric === 'train' ? 'train' : 'validation'} accuracy over its seeds (viridis, yellow = better; hatched = diverged). `
@@ -259,6 +272,7 @@ export function PhasePage(props: PhasePageProps): string {
           <h1 safe>{`${props.sweepName}: phase view`}</h1>
         </div>
         <Controls props={props} />
+        <SnapshotNote props={props} />
         {props.yAxis === null ? (
           <Card titleId="phase-none" title="No phase diagram for this sweep"
             caption="A phase diagram needs σ_w² to vary, and depth or σ_b² too (e.g. grid model.init.gain with lecun_normal, and model.depth or model.biasInit.std).">

@@ -175,6 +175,18 @@ describe('phase view', () => {
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // no CDN: the SVG is inline
   });
 
+  it('says it is a snapshot, with a reload link, while runs are pending, and not once all have finished', async () => {
+    const { runs } = expandSweep(parseSweepSpec(phaseSpec));
+    const pending = services.store.createSweep({
+      name: 'pending phase', spec: phaseSpec, varying: ['model.init.gain', 'model.depth', 'seed'],
+      runs: runs.map(({ config, hash, seed, initLabel, activationLabel, position }) => ({ config, hash, seed, initLabel, activationLabel, position })),
+    });
+    const html = await (await get(`/sweeps/${pending.id}/phase?acc=0.8`)).text();
+    expect(html).toContain('8 runs are still queued or running. This view is a snapshot taken when the page loaded; it does not follow the live stream.');
+    expect(html).toContain(`href="/sweeps/${pending.id}/phase?metric=train&acc=0.8"`);
+    expect(await (await get(`/sweeps/${sweepId}/phase`)).text()).not.toContain('phase-snapshot');
+  });
+
   it('takes the metric and threshold from the query and refuses bad ones by name', async () => {
     const val = await (await get(`/sweeps/${sweepId}/phase?metric=val&acc=0.9`)).text();
     expect(val).toContain('>92%<'); // validation accuracy 0.97 − 0.05
