@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NetworkSpec } from '../../workers/core/types.js';
 import {
-  computeLoss, countCorrect, createNetwork, createWorkspace, forward, forwardBackward, lossAndGradients,
+  computeLoss, countCorrect, createNetwork, createWorkspace, createWorkspaceCache, forward, forwardBackward, lossAndGradients,
 } from '../../workers/core/network.js';
 import { createOptimizer } from '../../workers/core/optim.js';
 import { createRng } from '../../workers/core/rng.js';
@@ -184,6 +184,25 @@ describe('buffers', () => {
     expect(Array.from(grads)).toEqual(Array.from(net.grads));
     expect(grads).not.toBe(net.grads);
     expect(() => lossAndGradients(net, new Float32Array(7), targets)).toThrow(RangeError);
+  });
+});
+
+describe('workspace cache', () => {
+  it('gives the same buffers back, zeroed and bound to the new network, for the same shape, and new ones otherwise', () => {
+    const cache = createWorkspaceCache();
+    const a = createNetwork(base, 1);
+    const ws1 = cache.workspaceFor(a, 6);
+    const { inputs, targets } = randomBatch(base, 6, 2);
+    forwardBackward(a, ws1, inputs, targets, 6);
+    expect(ws1.pre[0].some((x) => x !== 0)).toBe(true);
+    const b = createNetwork(base, 2);
+    const ws2 = cache.workspaceFor(b, 6);
+    expect(ws2).toBe(ws1);
+    expect([...ws2.pre, ...ws2.act, ...ws2.delta, ws2.probs, ws2.dact, ws2.scratch].every((buf) => buf.every((x) => x === 0))).toBe(true);
+    expect(ws2.weights[0].buffer).toBe(b.params.buffer);
+    expect(forward(b, ws2, inputs, 6)).toEqual(forward(b, createWorkspace(b, 6), inputs, 6));
+    expect(cache.workspaceFor(b, 7)).not.toBe(ws1);
+    expect(cache.workspaceFor(createNetwork({ ...base, hidden: [4, 6] }, 1), 7).pre[1].length).toBe(7 * 6);
   });
 });
 

@@ -3,7 +3,7 @@
 // check; whole runs; determinism; divergence; and bad calls that throw instead of crashing.
 import { describe, expect, it } from 'vitest';
 import {
-  ACTIVATION_STATS, ACTIVATIONS, type ActivationName, measureActivations, saturationBound, STAT, createNetwork, createOptimizer, createRng, createTsEngine, createWorkspace,
+  ACTIVATION_STATS, ACTIVATIONS, type ActivationName, measureActivations, saturationBound, STAT, createNetwork, createOptimizer, createRng, createTsEngine, createWorkspace, createWorkspaceCache,
   type Engine, type EngineFactory, LOSSES, type LossName, type Network, type RunConfig, trainRun,
 } from '../../workers/core/index.js';
 import { loadAddon } from '../../workers/native/addon.js';
@@ -204,6 +204,22 @@ describe('whole runs on the native backend', () => {
     expect(JSON.stringify(epochsB)).toBe(JSON.stringify(epochsA));
     expect(a.backend).toBe('native');
     expect(a.cpuPath).toBe(BEST);
+  });
+
+  it('are bit-identical whether their workspace is new or reused from an earlier run of the same shape', () => {
+    // a diverging run first leaves non-finite values all over the shared buffers; the reused workspace must not care
+    const configs = [
+      parseRunConfig({ seed: 3, model: { hidden: [16, 16], activation: 'relu', init: { name: 'normal', std: 30 } }, train: { epochs: 3, lr: 5 } }),
+      parseRunConfig({ seed: 4, model: { hidden: [16, 16], activation: 'tanh' }, train: { epochs: 4, optimizer: 'momentum' } }),
+      parseRunConfig({ seed: 5, model: { hidden: [16, 16], activation: 'selu' }, train: { epochs: 4, optimizer: 'adam', lr: 0.01 } }),
+    ];
+    for (const engine of [native, createTsEngine]) {
+      const workspaces = createWorkspaceCache();
+      const reused = configs.map((config) => strip(trainRun(config, undefined, { engine, workspaces })));
+      const fresh = configs.map((config) => strip(trainRun(config, undefined, { engine })));
+      expect(JSON.parse(reused[0]).status).toBe('diverged');
+      expect(reused).toEqual(fresh);
+    }
   });
 
   it('reach the same metrics and verdicts as the TypeScript backend', () => {

@@ -6,7 +6,7 @@ import {
 } from './data.js';
 import { createDiagnostics, measureProbe, type ProbeBatch } from './diagnostics.js';
 import { createTsEngine, type EngineFactory } from './engine.js';
-import { createNetwork, createWorkspace, type Network, type Workspace } from './network.js';
+import { createNetwork, createWorkspace, type Network, type Workspace, type WorkspaceCache } from './network.js';
 import { meanSquare, normalizeSplit } from './normalize.js';
 import { createOptimizer } from './optim.js';
 import { createRng, type Rng } from './rng.js';
@@ -27,6 +27,8 @@ export interface TrainOptions {
   onShuffle?: (epoch: number, order: Int32Array) => void;
   /** Called once before epoch 0 with the mean-field pre-activation variance per layer (RunResult.theoryPreVar). */
   onStart?: (theoryPreVar: number[]) => void;
+  /** Where the run's workspace comes from; default a new one (a worker thread passes its WorkspaceCache). */
+  workspaces?: WorkspaceCache;
   /** The engine that computes the steps; default the TypeScript reference (createTsEngine). */
   engine?: EngineFactory;
 }
@@ -162,7 +164,8 @@ export function trainRun(
   const optimizer = createOptimizer(config.train, net.layout, net.numParams);
 
   const B = Math.min(config.train.batchSize, train.size);
-  const ws = createWorkspace(net, Math.max(B, probe.batch));
+  const maxBatch = Math.max(B, probe.batch);
+  const ws = options.workspaces ? options.workspaces.workspaceFor(net, maxBatch) : createWorkspace(net, maxBatch);
   const engine = (options.engine ?? createTsEngine)({ net, ws, optimizer, train: config.train });
   const diag = createDiagnostics(net);
   const order = identityOrder(train.size);
