@@ -136,7 +136,8 @@ export function SweepList({ sweeps, total, page, pageSize }: SweepListProps): st
   ) as string;
 }
 
-export function SweepsPage(props: SweepListProps): string {
+/** `hosts`: the hosts panel (cluster mode), shown above the list. */
+export function SweepsPage(props: SweepListProps & { hosts?: string }): string {
   return Layout({
     title: 'Sweeps',
     nav: 'sweeps',
@@ -150,6 +151,7 @@ export function SweepsPage(props: SweepListProps): string {
             New sweep
           </a>
         </div>
+        {props.hosts ?? ''}
         <Card titleId="sweeps-title" title="All sweeps" caption="Progress and counts update live while sweeps run.">
           <div
             id="sweep-list"
