@@ -23,7 +23,7 @@ export function HostsPanel({ hosts }: { hosts: readonly HostItem[] }): string {
             <li>
               <strong safe>{host.name}</strong>{' '}
               <span class="muted" safe>{`${host.threads} thread${host.threads === 1 ? '' : 's'} · ${host.backend}`}</span>{' '}
-              {host.runs.length === 0 ? <span class="muted">idle</span> : host.runs.map((id) => <a href={`/runs/${id}`} safe>{`run ${id}`}</a>).join(' ')}
+              {host.runs.length === 0 ? <span class="muted">idle</span> : host.runs.map((id) => <a class="host-run" href={`/runs/${id}`} safe>{`run ${id}`}</a>)}
             </li>
           ))}
         </ul>

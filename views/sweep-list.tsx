@@ -1,5 +1,6 @@
 // The sweeps list: one row per sweep with status, progress, counts and times. `SweepList` is the partial the
 // /stream SSE messages swap into #sweep-list; `SweepsPage` wraps it in the layout.
+import type { Children } from '@kitajs/html';
 import { StatusBadge } from './badges.js';
 import { Card } from './card.js';
 import { formatCount, formatTime, isoTime } from './format.js';
@@ -137,7 +138,7 @@ export function SweepList({ sweeps, total, page, pageSize }: SweepListProps): st
 }
 
 /** `hosts`: the hosts panel (cluster mode), shown above the list. */
-export function SweepsPage(props: SweepListProps & { hosts?: string }): string {
+export function SweepsPage(props: SweepListProps & { hosts?: Children }): string {
   return Layout({
     title: 'Sweeps',
     nav: 'sweeps',
