@@ -47,7 +47,7 @@ interface Pending {
 const KEEP_FINISHED = { age: 7 * 24 * 3600, count: 100_000 };
 
 export function createQueueExecutor(options: QueueExecutorOptions): QueueExecutor {
-  const log = options.log ?? ((message: string) => console.error(`initlab: redis: ${message}`));
+  const log = sayOnce(options.log ?? ((message: string) => console.error(`initlab: redis: ${message}`)));
   const name = options.queue ?? DEFAULT_QUEUE;
   const keys = clusterKeys(name);
   const commands: Redis = connectRedis(options.url, log);
@@ -174,11 +174,25 @@ export function createQueueExecutor(options: QueueExecutorOptions): QueueExecuto
       hosts.close();
       for (const entry of pending.values()) entry.reject(new ServerShutdown());
       pending.clear();
-      await queueEvents.close();
-      await queue.close();
+      // A graceful close waits for Redis; one that cannot be reached (a wrong password, a dead host) must not hang.
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = Promise.all([queueEvents.close(), queue.close()]).catch(() => undefined);
+      await Promise.race([graceful, new Promise((resolve) => { timer = setTimeout(resolve, 2000); })]);
+      clearTimeout(timer);
+      void queueEvents.disconnect().catch(() => undefined);
+      void queue.disconnect().catch(() => undefined);
       commands.disconnect();
       events.disconnect();
     },
+  };
+}
+
+/** A log that drops a message equal to the one before it: a Redis that is down errors on every connection's retry. */
+export function sayOnce(log: (message: string) => void): (message: string) => void {
+  let last = '';
+  return (message) => {
+    if (message !== last) log(message);
+    last = message;
   };
 }
 

@@ -61,3 +61,21 @@ export function connectRedis(url: string, onError: (message: string) => void): R
   redis.on('ready', () => { last = ''; });
   return redis;
 }
+
+/**
+ * Connects once and pings, failing fast (no retries) with the server's answer, redacted: a wrong password, an
+ * unreachable host or a TLS failure is reported at start-up instead of retried forever.
+ */
+export async function checkRedis(url: string, timeoutMs: number): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  let cause: Error | undefined; // the server's answer ("WRONGPASS …", "ECONNREFUSED …"), not "Connection is closed"
+  probe.on('error', (error: Error) => { cause ??= error; });
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    throw new Error(redactSecret((cause ?? (error as Error)).message, url), { cause: error });
+  } finally {
+    probe.disconnect();
+  }
+}

@@ -6,7 +6,7 @@ import { isLoopbackHost } from '../security.js';
 import type { ResolvedBackend } from '../../workers/backend.js';
 import { describeBackend } from '../backend-choice.js';
 import { openServices, type Services } from '../services.js';
-import { parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
+import { checkRedis, parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
 import { DEFAULT_QUEUE, jobIdFor } from '../cluster/cluster-protocol.js';
 import { createQueueExecutor, type QueueExecutor } from '../cluster/queue-executor.js';
 import { backendOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
@@ -61,12 +61,14 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
 
   let cluster: QueueExecutor | undefined;
   if (redisUrl !== undefined) {
-    cluster = createQueueExecutor({ url: redisUrl, queue: queueName, log: (m) => io.stderr.write(`initlab serve: redis: ${m}\n`) });
+    const connectMs = Number(process.env.INITLAB_REDIS_CONNECT_MS) || REDIS_CONNECT_MS;
     try {
-      await withTimeout(cluster.ready(), REDIS_CONNECT_MS);
+      await checkRedis(redisUrl, connectMs);
+      cluster = createQueueExecutor({ url: redisUrl, queue: queueName, log: (m) => io.stderr.write(`initlab serve: redis: ${m}\n`) });
+      await withTimeout(cluster.ready(), connectMs);
     } catch (error) {
       io.stderr.write(`initlab serve: cannot reach Redis at ${redactRedisUrl(redisUrl)}: ${redactSecret((error as Error).message, redisUrl)}\n`);
-      await cluster.close().catch(() => {});
+      await cluster?.close().catch(() => {});
       return 1;
     }
   }
@@ -131,7 +133,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   });
 }
 
-/** How long `serve --redis` waits for Redis before it gives up with a message. */
+/** How long `serve --redis` waits for Redis before it gives up with a message ($INITLAB_REDIS_CONNECT_MS overrides). */
 const REDIS_CONNECT_MS = 15_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

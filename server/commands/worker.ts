@@ -4,7 +4,7 @@ import { availableParallelism, hostname } from 'node:os';
 import type { CliIo } from './io.js';
 import { describeBackend } from '../backend-choice.js';
 import { DEFAULT_QUEUE } from '../cluster/cluster-protocol.js';
-import { parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
+import { checkRedis, parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
 import { startWorkerHost, type WorkerHost } from '../cluster/worker-host.js';
 import { backendOption, intOption, parseOptions, reportFallback, UsageError } from './args.js';
 
@@ -42,6 +42,7 @@ export async function workerCommand(args: string[], io: CliIo): Promise<number> 
   }
   let host: WorkerHost;
   try {
+    await checkRedis(url, Number(process.env.INITLAB_REDIS_CONNECT_MS) || 15_000);
     host = await startWorkerHost({
       url, name, threads, queue, lockMs, stalledMs: lockMs, backendLabel,
       log: (message) => io.stderr.write(`initlab worker: ${message}\n`),

@@ -82,19 +82,24 @@ export interface RedisServer {
  * Starts redis-server on a free loopback port with no persistence, in a temp dir. A machine without redis-server
  * fails here with a message saying how to install it: the cluster tests never skip (.ci/run installs it).
  */
-export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
+export async function startRedis(options: { password?: string; tls?: { cert: string; key: string } } = {}): Promise<RedisServer> {
   const which = spawnSync('sh', ['-c', 'command -v redis-server']);
   if (which.status !== 0) {
     throw new Error('redis-server is not installed: the cluster-mode tests need it (apt-get install redis-server; .ci/run installs it)');
   }
   const dir = mkdtempSync(join(tmpdir(), 'initlab-redis-'));
   const port = await freePort();
+  const listen = options.tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const auth = options.password === undefined ? [] : ['--requirepass', options.password];
   const proc = startProc('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs,
+    ...listen, ...auth, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
   ], { cwd: dir });
   await proc.waitFor(/Ready to accept connections/);
+  const credentials = options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.tls ? 'rediss' : 'redis'}://${credentials}127.0.0.1:${port}`,
     port,
     async stop() {
       await proc.kill('SIGTERM');
@@ -104,19 +109,19 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
 }
 
 /** `initlab serve --redis` on a free port; resolves once it prints its dashboard address. */
-export async function startServe(redisUrl: string, dbFile: string, queue: string): Promise<Proc & { base: string }> {
+export async function startServe(redisUrl: string, dbFile: string, queue: string, env?: NodeJS.ProcessEnv): Promise<Proc & { base: string }> {
   const proc = startProc(process.execPath, [
     'bin/initlab.js', 'serve', '--port', '0', '--db', dbFile, '--redis', redisUrl, '--queue', queue,
-  ]);
+  ], { env });
   const [base] = await proc.waitFor(/http:\/\/127\.0\.0\.1:\d+\//);
   return Object.assign(proc, { base });
 }
 
 /** `initlab worker` with stalled-job detection at 2 s, so a killed host's run moves on within a test's time. */
-export async function startWorker(redisUrl: string, name: string, queue: string, threads = 1): Promise<Proc> {
+export async function startWorker(redisUrl: string, name: string, queue: string, threads = 1, env?: NodeJS.ProcessEnv): Promise<Proc> {
   const proc = startProc(process.execPath, [
     'bin/initlab.js', 'worker', '--redis', redisUrl, '--queue', queue, '--name', name, '--workers', String(threads), '--lock-seconds', '2',
-  ]);
+  ], { env });
   await proc.waitFor(new RegExp(`initlab worker ${name}: `));
   return proc;
 }
