@@ -31,8 +31,9 @@ export interface RunJob {
   /** The engine to train on; without a CPU path the worker picks the backend's best (see server/backend-choice.ts). */
   backend: BackendName;
   cpuPath?: string;
-  /** The run's attempt (cluster mode derives the job id from run and attempt). */
+  /** The run's attempt and when it started (cluster mode derives the job id from run, attempt and start time). */
   attempt?: number;
+  startedAt?: number;
 }
 
 export interface Executor {

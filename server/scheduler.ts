@@ -169,7 +169,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: message.metrics });
     };
     executor
-      .run({ runId, config, attempt: run.attempt, ...runRequest(sweep.pin, defaultBackend) }, onProgress, entry.controller.signal)
+      .run({ runId, config, attempt: run.attempt, startedAt: run.startedAt ?? undefined, ...runRequest(sweep.pin, defaultBackend) }, onProgress, entry.controller.signal)
       .then(
         (result) => {
           if (entry.cancelled) return; // finished just as the cancel came in: it stays cancelled

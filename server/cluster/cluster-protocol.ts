@@ -7,15 +7,20 @@ import type { TrainTaskResult } from '../../workers/protocol.js';
 /** The BullMQ queue every job server and worker host of one cluster share (`--queue` changes it). */
 export const DEFAULT_QUEUE = 'initlab-runs';
 
-/** A job's id: run and attempt, so adding it again is a no-op and a re-run (new attempt) is a new job. No ':' (BullMQ refuses it). */
-export function jobIdFor(runId: number, attempt: number): string {
-  return `run-${runId}-a${attempt}`;
+/**
+ * A job's id: run, attempt and the attempt's start time, so adding it again (a restarted job server re-attaching)
+ * is a no-op, a re-run (new attempt) is a new job, and another database's run with the same id and attempt never
+ * collects this one's stored result. No ':' (BullMQ refuses it).
+ */
+export function jobIdFor(runId: number, attempt: number, startedAt: number): string {
+  return `run-${runId}-a${attempt}-t${startedAt}`;
 }
 
 /** What a job carries: the run, pinned to a backend exactly as the local executor's task is. */
 export interface ClusterJobData {
   runId: number;
   attempt: number;
+  startedAt: number;
   config: RunConfig;
   backend: BackendName;
   cpuPath?: string;

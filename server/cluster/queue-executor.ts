@@ -27,7 +27,7 @@ export interface QueueExecutor extends Executor {
    * Of the given runs (left 'running' by an earlier job server), those whose job still exists on the queue (waiting,
    * training, or finished while no server listened): the scheduler re-attaches to these instead of re-queueing them.
    */
-  liveJobs(runs: Array<{ runId: number; attempt: number }>): Promise<Set<string>>;
+  liveJobs(runs: Array<{ runId: number; attempt: number; startedAt: number }>): Promise<Set<string>>;
   /** Resolves once Redis answers and the event stream is read. */
   ready(): Promise<void>;
 }
@@ -114,7 +114,8 @@ export function createQueueExecutor(options: QueueExecutorOptions): QueueExecuto
   async function run(job: RunJob, onProgressOut: (message: RunProgress) => void, signal: AbortSignal) {
     await ready;
     const attempt = job.attempt ?? 1;
-    const jobId = jobIdFor(job.runId, attempt);
+    const startedAt = job.startedAt ?? Date.now();
+    const jobId = jobIdFor(job.runId, attempt, startedAt);
     signal.throwIfAborted();
     const result = new Promise<TrainTaskResult>((resolve, reject) => {
       pending.set(jobId, { runId: job.runId, onProgress: onProgressOut, lastEpoch: -1, host: null, resolve, reject });
@@ -129,7 +130,7 @@ export function createQueueExecutor(options: QueueExecutorOptions): QueueExecuto
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const data: ClusterJobData = { runId: job.runId, attempt, config: job.config, backend: job.backend, cpuPath: job.cpuPath };
+      const data: ClusterJobData = { runId: job.runId, attempt, startedAt, config: job.config, backend: job.backend, cpuPath: job.cpuPath };
       // Listening already (ready), so no event of this job is missed; adding an existing id is a no-op, and a job
       // that finished while no server listened is collected from its stored state.
       const added = await queue.add('train', data, { jobId, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
@@ -163,8 +164,8 @@ export function createQueueExecutor(options: QueueExecutorOptions): QueueExecuto
     async liveJobs(runs) {
       await ready;
       const live = new Set<string>();
-      for (const { runId, attempt } of runs) {
-        const jobId = jobIdFor(runId, attempt);
+      for (const { runId, attempt, startedAt } of runs) {
+        const jobId = jobIdFor(runId, attempt, startedAt);
         const state = await queue.getJobState(jobId);
         if (state !== 'unknown') live.add(jobId);
       }

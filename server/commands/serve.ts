@@ -87,9 +87,13 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     // Runs a stopped job server left running whose job still lives on the queue are re-attached, not re-queued.
     const { store } = services;
     const left = store.unfinishedSweepIds().flatMap((sweepId) => store.runningRunIds(sweepId))
-      .map((runId) => ({ runId, attempt: store.getRun(runId).attempt }));
+      .map((runId) => {
+        const run = store.getRun(runId);
+        return { runId, attempt: run.attempt, startedAt: run.startedAt ?? 0 };
+      });
     const live = await cluster.liveJobs(left);
-    services.scheduler.start({ keep: (runId, attempt) => live.has(jobIdFor(runId, attempt)) });
+    const ids = new Map(left.map((run) => [run.runId, jobIdFor(run.runId, run.attempt, run.startedAt)]));
+    services.scheduler.start({ keep: (runId) => live.has(ids.get(runId) ?? '') });
   } else {
     services.scheduler.start();
   }

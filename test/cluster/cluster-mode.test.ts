@@ -160,7 +160,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
     const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('cancel', 5000, [1]));
     const run = await trainingOn(serve.base, id, 'host-a');
     const cancelledAt = Date.now();
-    const aborted = a.waitFor(new RegExp(`job run-${run.id}-a1 failed: AbortError`));
+    const aborted = a.waitFor(new RegExp(`job run-${run.id}-a1-t\\d+ failed: AbortError`));
     await api(serve.base, `/api/sweeps/${id}/cancel`, {});
     await aborted;
     const latencyMs = Date.now() - cancelledAt;
