@@ -63,7 +63,7 @@ export function connectRedis(url: string, onError: (message: string) => void): R
 }
 
 /**
- * Connects once and pings, failing fast (no retries) with the server's answer, redacted: a wrong password, an
+ * Connects once, pings and reads INFO (BullMQ needs it), failing fast (no retries) with the server's answer, redacted: a wrong password, an
  * unreachable host or a TLS failure is reported at start-up instead of retried forever.
  */
 export async function checkRedis(url: string, timeoutMs: number): Promise<void> {
@@ -73,6 +73,7 @@ export async function checkRedis(url: string, timeoutMs: number): Promise<void> 
   try {
     await probe.connect();
     await probe.ping();
+    await probe.info('server'); // BullMQ reads INFO on every connection: an ACL user without it is refused here
   } catch (error) {
     throw new Error(redactSecret((cause ?? (error as Error)).message, url), { cause: error });
   } finally {

@@ -10,6 +10,7 @@ import {
   type ClusterJobData, type ClusterJobResult, type ClusterProgress, clusterKeys, DEFAULT_QUEUE, HEARTBEAT_MS,
   HOST_TTL_MS, type HostRecord,
 } from './cluster-protocol.js';
+import { sayOnce } from './queue-executor.js';
 import { connectRedis, redactSecret } from './redis-url.js';
 
 export interface WorkerHostOptions {
@@ -38,7 +39,7 @@ export interface WorkerHost {
 export const MAX_STALLS = 3;
 
 export async function startWorkerHost(options: WorkerHostOptions): Promise<WorkerHost> {
-  const log = options.log ?? ((message: string) => console.error(`initlab worker: ${message}`));
+  const log = sayOnce(options.log ?? ((message: string) => console.error(`initlab worker: ${message}`)));
   const name = options.queue ?? DEFAULT_QUEUE;
   const keys = clusterKeys(name);
   const redact = (text: string) => redactSecret(text, options.url);
@@ -104,8 +105,17 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
   worker.on('failed', (job, error) => {
     if (job) log(`job ${job.id} failed: ${redact(error.message)}`);
   });
-  await worker.waitUntilReady();
-  await heartbeat();
+  try {
+    await worker.waitUntilReady();
+    await heartbeat();
+  } catch (error) {
+    // Refused by Redis (an ACL without a command BullMQ needs, say): stop everything, or it retries forever.
+    void worker.disconnect().catch(() => {});
+    subscriber.disconnect();
+    commands.disconnect();
+    await pool.close();
+    throw error;
+  }
   const timer = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_MS);
 
   return {
