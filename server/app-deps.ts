@@ -3,6 +3,7 @@
 import type { Store } from '../db/store.js';
 import type { EventBus } from './events.js';
 import type { Scheduler } from './scheduler.js';
+import type { HostRecord } from './cluster/cluster-protocol.js';
 
 export interface AppDeps {
   store: Store;
@@ -10,6 +11,8 @@ export interface AppDeps {
   events: EventBus;
   /** Threads the executor runs on (for duration estimates). */
   threads: number;
+  /** Cluster mode: the worker hosts connected now (the dashboard's hosts panel); absent on the local pool. */
+  hosts?: () => readonly HostRecord[];
   /** When set, every request must present this token (required off loopback). */
   token?: string;
   /** SSE heartbeat period; tests shorten it. */

@@ -6,6 +6,8 @@ const USAGE = `usage: initlab <command> [options]
 
 commands:
   serve                     the dashboard and JSON API   [--port 3000] [--host 127.0.0.1] [--db FILE] [--workers N] [--max-runs N] [--backend ts|native]
+                            [--redis redis://HOST:6379] cluster mode: runs go to a BullMQ queue for worker hosts
+  worker --redis URL        a cluster worker host: trains the queue's runs   [--workers N] [--name NAME] [--lock-seconds 30]
   sweep <spec.json|preset>  run a sweep to completion, headless   [--db FILE] [--workers N] [--export FILE] [--max-runs N] [--backend ts|native]
   sweep --resume <id>       continue a cancelled or interrupted sweep
   export <sweep-id>         print a result table   --format csv|json|md|latex [--pivot METRIC] [--db FILE]
@@ -15,7 +17,8 @@ commands:
 
 The database defaults to $INITLAB_DB or ./data/initlab.db; --max-runs (or $INITLAB_MAX_RUNS, default 5000)
 caps the runs one sweep may expand to. --backend (or $INITLAB_BACKEND) picks the training backend; by default
-native when its addon is built, else ts.`;
+native when its addon is built, else ts. --redis (or $INITLAB_REDIS) takes redis:// or rediss:// (TLS) URLs, with
+a password as redis://:PASSWORD@HOST:6379; the password is never printed.`;
 
 /** A reader that goes away (`initlab train run.json | head -1`) closes stdout: end quietly, as `yes | head` does. */
 function endOnClosedPipe(error: NodeJS.ErrnoException): void {
@@ -37,6 +40,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       return (await import('./commands/presets.js')).presetsCommand(args, io);
     case 'train':
       return (await import('./commands/train.js')).trainCommand(args, io);
+    case 'worker':
+      return (await import('./commands/worker.js')).workerCommand(args, io);
     case 'backup':
       return (await import('./commands/backup.js')).backupCommand(args, io);
     case undefined:

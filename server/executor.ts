@@ -8,8 +8,22 @@ import type { BackendName } from '../workers/core/engine.js';
 import type { RunConfig } from '../workers/core/types.js';
 import type { ProgressMessage, ProgressPost, TrainTask, TrainTaskResult } from '../workers/protocol.js';
 
-/** What a run reports while it trains (the port's messages but 'end', which the executor consumes). */
-export type RunProgress = Exclude<ProgressMessage, { type: 'end' }>;
+/**
+ * What a run reports while it trains: the port's messages but 'end', which the executor consumes, and in cluster
+ * mode 'host', the worker host that picked the run up (again, if a host died).
+ */
+export type RunProgress = Exclude<ProgressMessage, { type: 'end' }> | { type: 'host'; runId: number; host: string };
+
+/**
+ * The abort reason the scheduler gives its runs when the job server shuts down: a local run stops with its
+ * thread, a cluster run keeps training on its host and the next start re-attaches to it.
+ */
+export class ServerShutdown extends Error {
+  override readonly name = 'ServerShutdown';
+  constructor() {
+    super('the job server is shutting down');
+  }
+}
 
 export interface RunJob {
   runId: number;
@@ -17,10 +31,16 @@ export interface RunJob {
   /** The engine to train on; without a CPU path the worker picks the backend's best (see server/backend-choice.ts). */
   backend: BackendName;
   cpuPath?: string;
+  /** The run's attempt and when it started (cluster mode derives the job id from run, attempt and start time). */
+  attempt?: number;
+  startedAt?: number;
 }
 
 export interface Executor {
+  /** Runs it can train at once; the scheduler keeps no more than this many running (cluster: the hosts' threads). */
   readonly threads: number;
+  /** Cluster mode: called when `threads` changes (hosts join or leave), so the scheduler dispatches more. */
+  onThreadsChange?(listener: () => void): void;
   /**
    * Runs one job; onProgress sees its 'start' and every 'epochs' batch before the promise resolves.
    * Rejects on abort, throw or thread death.

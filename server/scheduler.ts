@@ -14,7 +14,7 @@
 import type { Store } from '../db/store.js';
 import { type BackendPin, defaultRunBackend, describeBackend, type RunBackend, runRequest, specPin } from './backend-choice.js';
 import type { EventBus } from './events.js';
-import type { Executor, RunProgress } from './executor.js';
+import { type Executor, type RunProgress, ServerShutdown } from './executor.js';
 import type { MetricsWriter } from './metrics-writer.js';
 import { checkRunMemory, defaultMaxRunMb } from './run-memory.js';
 import { DEFAULT_MAX_RUNS, expandSweep, parseSweepSpec } from './sweep-spec.js';
@@ -67,9 +67,10 @@ export interface SubmitResult {
 export interface Scheduler {
   /**
    * Requeues runs a crash left running and (unless `resumeSweeps` is false) resumes every unfinished sweep.
-   * The headless CLI passes false and resumes only the sweep it was asked for.
+   * The headless CLI passes false and resumes only the sweep it was asked for. Runs for which `keep(runId, attempt)`
+   * holds stay running and are re-attached (cluster mode: their job is still on the queue).
    */
-  start(options?: { resumeSweeps?: boolean }): void;
+  start(options?: { resumeSweeps?: boolean; keep?: (runId: number, attempt: number) => boolean }): void;
   /** Starts dispatching a sweep's queued runs (after `start({ resumeSweeps: false })`). */
   resume(sweepId: number): void;
   submit(specInput: unknown): SubmitResult;
@@ -104,6 +105,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const running = new Map<number, RunningRun>();
   const waiters = new Map<number, Array<() => void>>();
   let closing = false;
+  executor.onThreadsChange?.(() => pump()); // cluster hosts joined: dispatch to their threads
 
   function activate(sweepId: number) {
     const queue = store.queuedRunIds(sweepId);
@@ -117,6 +119,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const start = highest === -Infinity ? 0 : highest - Math.min(queue.length, HEAD_START_RUNS);
       const pin = specPin(store.getSweep(sweepId).spec);
       active.set(sweepId, { id: sweepId, queue, dispatched: start, running: 0, pin });
+    }
+    // Runs left running that the store kept at start (their job still lives on the cluster queue): re-attach.
+    for (const runId of store.runningRunIds(sweepId)) {
+      if (!running.has(runId)) launch(active.get(sweepId)!, runId, true);
     }
     settleSweep(sweepId);
     pump();
@@ -141,15 +147,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   }
 
-  function launch(sweep: ActiveSweep, runId: number) {
-    if (store.getRun(runId).status !== 'queued') return; // cancelled or re-queued meanwhile
-    const run = store.startRun(runId, now());
+  function launch(sweep: ActiveSweep, runId: number, reattach = false) {
+    if (!reattach && store.getRun(runId).status !== 'queued') return; // cancelled or re-queued meanwhile
+    const run = reattach ? store.getRun(runId) : store.startRun(runId, now());
     const config = run.config;
     const entry: RunningRun = { sweepId: sweep.id, controller: new AbortController(), cancelled: false };
     running.set(runId, entry);
     sweep.running += 1;
+    if (reattach) sweep.dispatched += 1;
     events.publish({ type: 'run-started', sweepId: sweep.id, runId });
     const onProgress = (message: RunProgress) => {
+      if (message.type === 'host') {
+        store.setRunHost(runId, message.host);
+        return;
+      }
       if (message.type === 'start') {
         store.setRunTheory(runId, message.theoryPreVar);
         return;
@@ -158,7 +169,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: message.metrics });
     };
     executor
-      .run({ runId, config, ...runRequest(sweep.pin, defaultBackend) }, onProgress, entry.controller.signal)
+      .run({ runId, config, attempt: run.attempt, startedAt: run.startedAt ?? undefined, ...runRequest(sweep.pin, defaultBackend) }, onProgress, entry.controller.signal)
       .then(
         (result) => {
           if (entry.cancelled) return; // finished just as the cancel came in: it stays cancelled
@@ -226,8 +237,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   return {
-    start({ resumeSweeps = true } = {}) {
-      store.requeueInterrupted();
+    start({ resumeSweeps = true, keep } = {}) {
+      store.requeueInterrupted(undefined, keep);
       if (resumeSweeps) for (const sweepId of store.unfinishedSweepIds()) activate(sweepId);
     },
 
@@ -303,7 +314,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
     async close() {
       closing = true;
-      for (const entry of running.values()) entry.controller.abort();
+      for (const entry of running.values()) entry.controller.abort(new ServerShutdown());
       writer.flush();
       for (const list of waiters.values()) for (const wake of list) wake();
       waiters.clear();

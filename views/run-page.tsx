@@ -26,6 +26,8 @@ export interface RunHeadProps {
   /** The engine that computed the run and its CPU path; null until the run finishes (and for older runs). */
   backend: string | null;
   cpuPath: string | null;
+  /** Cluster mode: the worker host that trains or trained the run; null on the local pool. */
+  host: string | null;
 }
 
 export interface ReplayCheck {
@@ -82,6 +84,13 @@ export function RunHead(props: RunHeadProps): string {
         {props.backend !== null ? (
           <span class="eta backend" title="training backend · CPU path" safe>
             {props.cpuPath !== null ? `${props.backend} · ${props.cpuPath}` : props.backend}
+          </span>
+        ) : (
+          ''
+        )}
+        {props.host !== null ? (
+          <span class="eta host" title="worker host" safe>
+            {`on ${props.host}`}
           </span>
         ) : (
           ''

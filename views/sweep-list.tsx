@@ -1,5 +1,6 @@
 // The sweeps list: one row per sweep with status, progress, counts and times. `SweepList` is the partial the
 // /stream SSE messages swap into #sweep-list; `SweepsPage` wraps it in the layout.
+import type { Children } from '@kitajs/html';
 import { StatusBadge } from './badges.js';
 import { Card } from './card.js';
 import { formatCount, formatTime, isoTime } from './format.js';
@@ -136,7 +137,8 @@ export function SweepList({ sweeps, total, page, pageSize }: SweepListProps): st
   ) as string;
 }
 
-export function SweepsPage(props: SweepListProps): string {
+/** `hosts`: the hosts panel (cluster mode), shown above the list. */
+export function SweepsPage(props: SweepListProps & { hosts?: Children }): string {
   return Layout({
     title: 'Sweeps',
     nav: 'sweeps',
@@ -150,6 +152,7 @@ export function SweepsPage(props: SweepListProps): string {
             New sweep
           </a>
         </div>
+        {props.hosts ?? ''}
         <Card titleId="sweeps-title" title="All sweeps" caption="Progress and counts update live while sweeps run.">
           <div
             id="sweep-list"

@@ -6,6 +6,9 @@ import { isLoopbackHost } from '../security.js';
 import type { ResolvedBackend } from '../../workers/backend.js';
 import { describeBackend } from '../backend-choice.js';
 import { openServices, type Services } from '../services.js';
+import { checkRedis, parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
+import { DEFAULT_QUEUE, jobIdFor } from '../cluster/cluster-protocol.js';
+import { createQueueExecutor, type QueueExecutor } from '../cluster/queue-executor.js';
 import { backendOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
 
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
@@ -17,6 +20,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let maxRunMb: number | undefined;
   let runTimeLimitMs: number | undefined;
   let backend: ResolvedBackend;
+  let redisUrl: string | undefined;
+  let queueName: string;
   try {
     const { values } = parseOptions(args, {
       port: { type: 'string' },
@@ -27,7 +32,13 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       'max-run-mb': { type: 'string' },
       'max-run-seconds': { type: 'string' },
       backend: { type: 'string' },
+      redis: { type: 'string' },
+      queue: { type: 'string' },
     });
+    const redis = values.redis ?? (process.env.INITLAB_REDIS || undefined);
+    redisUrl = redis === undefined ? undefined : parseRedisUrl(redis, values.redis !== undefined ? '--redis' : 'INITLAB_REDIS');
+    queueName = values.queue ?? DEFAULT_QUEUE;
+    if (!/^[\w.-]{1,100}$/.test(queueName)) throw new UsageError('--queue must be 1 to 100 letters, digits, ".", "-" or "_"');
     port = intOption(values.port, 'port', 0, 65535) ?? Number(process.env.PORT ?? 3000);
     host = values.host ?? '127.0.0.1';
     dbFile = values.db;
@@ -37,7 +48,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     runTimeLimitMs = runTimeLimitOption(values['max-run-seconds']);
     backend = backendOption(values.backend);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError) && !(error instanceof RedisUrlError)) throw error;
     io.stderr.write(`initlab serve: ${error.message}\n`);
     return 2;
   }
@@ -48,21 +59,50 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   }
   reportFallback(backend, io.stderr);
 
+  let cluster: QueueExecutor | undefined;
+  if (redisUrl !== undefined) {
+    const connectMs = Number(process.env.INITLAB_REDIS_CONNECT_MS) || REDIS_CONNECT_MS;
+    try {
+      await checkRedis(redisUrl, connectMs);
+      cluster = createQueueExecutor({ url: redisUrl, queue: queueName, log: (m) => io.stderr.write(`initlab serve: redis: ${m}\n`) });
+      await withTimeout(cluster.ready(), connectMs);
+    } catch (error) {
+      io.stderr.write(`initlab serve: cannot reach Redis at ${redactRedisUrl(redisUrl)}: ${redactSecret((error as Error).message, redisUrl)}\n`);
+      await cluster?.close().catch(() => {});
+      return 1;
+    }
+  }
   let services: Services;
   try {
     services = openServices({
       dbFile, threads, maxRunsPerSweep, maxRunMb, runTimeLimitMs, backend: { backend: backend.backend, cpuPath: backend.cpuPath },
+      executor: cluster,
     });
   } catch (error) {
     io.stderr.write(`initlab serve: ${(error as Error).message}\n`);
+    await cluster?.close().catch(() => {});
     return 1;
   }
-  services.scheduler.start();
+  if (cluster) {
+    // Runs a stopped job server left running whose job still lives on the queue are re-attached, not re-queued.
+    const { store } = services;
+    const left = store.unfinishedSweepIds().flatMap((sweepId) => store.runningRunIds(sweepId))
+      .map((runId) => {
+        const run = store.getRun(runId);
+        return { runId, attempt: run.attempt, startedAt: run.startedAt ?? 0 };
+      });
+    const live = await cluster.liveJobs(left);
+    const ids = new Map(left.map((run) => [run.runId, jobIdFor(run.runId, run.attempt, run.startedAt)]));
+    services.scheduler.start({ keep: (runId) => live.has(ids.get(runId) ?? '') });
+  } else {
+    services.scheduler.start();
+  }
   const app = createApp({
     store: services.store,
     scheduler: services.scheduler,
     events: services.events,
     threads: services.executor.threads,
+    hosts: cluster ? () => cluster.hosts.list : undefined,
     token,
   });
   const server = app.listen(port, host);
@@ -78,7 +118,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   }
   const address = server.address() as AddressInfo;
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  io.stdout.write(`initlab: dashboard at http://${shown}:${address.port}/ (database ${services.dbFile}, ${services.executor.threads} training threads, ${describeBackend(services.backend)})\n`);
+  const pool = cluster ? `cluster queue ${queueName} on ${redactRedisUrl(redisUrl!)}` : `${services.executor.threads} training threads`;
+  io.stdout.write(`initlab: dashboard at http://${shown}:${address.port}/ (database ${services.dbFile}, ${pool}, ${describeBackend(services.backend)})\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -94,4 +135,15 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
   });
+}
+
+/** How long `serve --redis` waits for Redis before it gives up with a message ($INITLAB_REDIS_CONNECT_MS overrides). */
+const REDIS_CONNECT_MS = 15_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

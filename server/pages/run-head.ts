@@ -18,6 +18,7 @@ export function runHead(run: Run): RunHeadProps {
     verdicts: run.verdicts,
     backend: run.backend,
     cpuPath: run.cpuPath,
+    host: run.host,
   };
 }
 

@@ -128,6 +128,10 @@ export function createApiRouter(deps: AppDeps): Router {
     res.end();
   });
 
+  router.get('/hosts', (_req, res) => {
+    res.json({ cluster: deps.hosts !== undefined, hosts: deps.hosts?.() ?? [] });
+  });
+
   router.get('/runs/:id', (req, res) => {
     res.json(store.getRun(parseId(req.params.id, 'run')));
   });

@@ -29,6 +29,7 @@ import { CorrelationPage } from '../../views/correlation-page.js';
 import { NewSweepPage, Preview, SweepForm, SweepJsonForm, type NewSweepForm } from '../../views/new-sweep.js';
 import { sweepUrl, type SweepQuery } from '../../views/query.js';
 import { RunPage } from '../../views/run-page.js';
+import { HostsPanel } from '../../views/hosts-panel.js';
 import { RunsCard } from '../../views/runs-table.js';
 import { SweepsPage } from '../../views/sweep-list.js';
 import { SweepPage, SweepProgress } from '../../views/sweep-page.js';
@@ -88,7 +89,13 @@ export function createPageRoutes(deps: AppDeps): Router {
 
   router.get('/', (req, res) => {
     const page = Number(req.query.page ?? 1);
-    sendHtml(res, SweepsPage(loadSweepList(store, Number.isSafeInteger(page) ? page : 1)));
+    const hosts = deps.hosts ? HostsPanel({ hosts: deps.hosts() }) : undefined;
+    sendHtml(res, SweepsPage({ ...loadSweepList(store, Number.isSafeInteger(page) ? page : 1), hosts }));
+  });
+
+  router.get('/hosts', (_req, res) => {
+    if (!deps.hosts) throw new HttpError(404, 'not_cluster', 'no worker hosts: this job server trains on its own threads (start it with --redis for cluster mode)');
+    sendHtml(res, HostsPanel({ hosts: deps.hosts() }));
   });
 
   // ---- new sweep ----------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { RunHead, type RunHeadProps } from '../../views/run-page.js';
 const base: RunHeadProps = {
   id: 7, status: 'succeeded', epochsCompleted: 40, epochs: 40, durationMs: 900, startedAt: 0, finishedAt: 900,
   finalValAcc: 0.445, finalValLoss: 0.9, error: null, divergence: null,
-  verdicts: [{ kind: 'dead', evidence: '' }, { kind: 'exploding', evidence: '' }], backend: 'native', cpuPath: 'avx512',
+  verdicts: [{ kind: 'dead', evidence: '' }, { kind: 'exploding', evidence: '' }], backend: 'native', cpuPath: 'avx512', host: null,
 };
 
 describe('run head', () => {

@@ -1,0 +1,202 @@
+// Cluster mode end to end: a real redis-server, `initlab serve --redis` and two `initlab worker` processes (separate
+// OS processes, like separate hosts). Tiny nets and few epochs keep it to seconds.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, type Proc, type RedisServer, startProc, startRedis, startServe, startWorker, until } from './cluster-harness.js';
+
+interface RunRecord { id: number; position: number; status: string; host: string | null; attempt: number; epochsCompleted: number; error: string | null }
+
+/** Six tiny runs (three seeds × two inits), a few epochs each. */
+const SMALL_SWEEP = {
+  name: 'cluster small',
+  base: { dataset: { samples: 200 }, model: { hidden: [8, 8] }, train: { epochs: 4 } },
+  grid: { seed: [1, 2, 3], 'model.init': ['xavier_uniform', 'he_normal'] },
+};
+
+/** Runs of a few seconds each (about 40 ms an epoch here): long enough to kill a host or stop the server mid-run. */
+function longSweep(name: string, epochs: number, seeds = [1, 2, 3, 4]) {
+  return { name, base: { dataset: { samples: 20000 }, model: { hidden: [128, 128] }, train: { epochs } }, grid: { seed: seeds } };
+}
+
+interface EpochRow { epoch: number }
+
+/** Resolves with a run of the sweep that is training on `host` and has stored at least one epoch. */
+function trainingOn(base: string, sweepId: number, host: string) {
+  return until(async () => {
+    for (const run of await runsOf(base, sweepId)) {
+      if (run.status !== 'running' || run.host !== host) continue;
+      const metrics = await api<EpochRow[]>(base, `/api/runs/${run.id}/metrics`);
+      if (metrics.length > 0) return run;
+    }
+    return undefined;
+  }, `a run training on ${host}`);
+}
+
+/** Epoch numbers stored per run, straight from the database (the primary key would hide duplicates from a count). */
+function storedEpochs(dbFile: string): Map<number, number[]> {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT run_id AS runId, epoch FROM epoch_metrics ORDER BY run_id, epoch').all() as Array<{ runId: number; epoch: number }>;
+    const map = new Map<number, number[]>();
+    for (const { runId, epoch } of rows) map.set(runId, [...(map.get(runId) ?? []), epoch]);
+    return map;
+  } finally {
+    db.close();
+  }
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+async function runsOf(base: string, sweepId: number): Promise<RunRecord[]> {
+  const page = await api<{ runs: RunRecord[] } | RunRecord[]>(base, `/api/sweeps/${sweepId}/runs?limit=1000`);
+  return Array.isArray(page) ? page : page.runs;
+}
+
+function finished(base: string, sweepId: number, timeoutMs = 60_000) {
+  return until(async () => {
+    const sweep = await api<{ status: string }>(base, `/api/sweeps/${sweepId}`);
+    return sweep.status === 'running' ? undefined : sweep;
+  }, `sweep ${sweepId} to finish`, timeoutMs);
+}
+
+/** Every stored epoch row of a database, keyed by run position and epoch (run ids may differ between databases). */
+function epochRows(dbFile: string): Map<string, unknown> {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    const rows = db.prepare(`SELECT runs.position AS position, e.* FROM epoch_metrics e JOIN runs ON runs.id = e.run_id`).all() as Array<Record<string, unknown>>;
+    const layers = db.prepare(`SELECT runs.position AS position, l.* FROM layer_metrics l JOIN runs ON runs.id = l.run_id`).all() as Array<Record<string, unknown>>;
+    const map = new Map<string, unknown>();
+    for (const { run_id: _id, ...row } of rows) map.set(`${row.position}/${row.epoch}`, row);
+    for (const { run_id: _id, ...row } of layers) map.set(`${row.position}/${row.epoch}/${row.layer}`, row);
+    return map;
+  } finally {
+    db.close();
+  }
+}
+
+describe('cluster mode (BullMQ on Redis)', () => {
+  let redis: RedisServer;
+  let dir: string;
+  const procs: Proc[] = [];
+  const track = <T extends Proc>(proc: T) => { procs.push(proc); return proc; };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'initlab-cluster-'));
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await Promise.all(procs.map((proc) => proc.kill('SIGKILL')));
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('spreads a sweep over two worker hosts, records each run\'s host, and stores the same metrics, bit for bit, as local mode', async () => {
+    const queue = 'q-spread';
+    const dbFile = join(dir, 'spread.db');
+    const serve = track(await startServe(redis.url, dbFile, queue));
+    track(await startWorker(redis.url, 'host-a', queue));
+    track(await startWorker(redis.url, 'host-b', queue));
+    const hosts = await until(async () => {
+      const { hosts } = await api<{ hosts: Array<{ name: string; threads: number }> }>(serve.base, '/api/hosts');
+      return hosts.length === 2 ? hosts : undefined;
+    }, 'both hosts to connect');
+    expect(hosts.map((h) => [h.name, h.threads])).toEqual([['host-a', 1], ['host-b', 1]]);
+    const panel = await (await fetch(new URL('/hosts', serve.base))).text();
+    expect(panel).toContain('2 worker hosts, 2 threads');
+
+    const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', SMALL_SWEEP);
+    expect((await finished(serve.base, id)).status).toBe('finished');
+    const runs = await runsOf(serve.base, id);
+    expect(runs).toHaveLength(6);
+    expect(runs.every((run) => run.status === 'succeeded' && run.epochsCompleted === 4)).toBe(true);
+    expect(new Set(runs.map((run) => run.host))).toEqual(new Set(['host-a', 'host-b']));
+    expect((await api<RunRecord>(serve.base, `/api/runs/${runs[0]!.id}`)).host).toMatch(/^host-[ab]$/);
+    const page = await (await fetch(new URL(`/runs/${runs[0]!.id}`, serve.base))).text();
+    expect(page).toContain(`on ${runs[0]!.host}`);
+    await serve.kill('SIGTERM');
+
+    // The same spec in local mode (the headless CLI, no Redis): every epoch and layer row equal, bit for bit.
+    const localDb = join(dir, 'local.db');
+    const specFile = join(dir, 'small.json');
+    (await import('node:fs')).writeFileSync(specFile, JSON.stringify(SMALL_SWEEP));
+    const local = startProc(process.execPath, ['bin/initlab.js', 'sweep', specFile, '--db', localDb, '--workers', '1']);
+    expect(await local.exited).toBe(0);
+    const remote = epochRows(dbFile);
+    const here = epochRows(localDb);
+    expect(remote.size).toBe(6 * 5 + 6 * 5 * 3);
+    expect(remote).toEqual(here);
+  });
+
+  it('finishes a sweep, every run exactly once, when a worker host is killed (SIGKILL) mid-run', async () => {
+    const queue = 'q-kill';
+    const dbFile = join(dir, 'kill.db');
+    const serve = track(await startServe(redis.url, dbFile, queue));
+    const a = track(await startWorker(redis.url, 'host-a', queue));
+    track(await startWorker(redis.url, 'host-b', queue));
+    await until(async () => ((await api<{ hosts: unknown[] }>(serve.base, '/api/hosts')).hosts.length === 2 ? true : undefined), 'both hosts');
+    const epochs = 80;
+    const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('kill', epochs));
+    const victim = await trainingOn(serve.base, id, 'host-a');
+    await a.kill('SIGKILL');
+    // host-b's stalled-job check (2 s here) hands the dead host's job back to the queue; host-b trains it.
+    expect((await finished(serve.base, id, 90_000)).status).toBe('finished');
+    const runs = await runsOf(serve.base, id);
+    expect(runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(runs.map((run) => run.attempt)).toEqual([1, 1, 1, 1]); // retried by BullMQ as the same job, never re-queued
+    expect(runs.find((run) => run.id === victim.id)!.host).toBe('host-b');
+    const stored = storedEpochs(dbFile);
+    for (const run of runs) expect(stored.get(run.id)).toEqual(range(epochs + 1));
+    await serve.kill('SIGTERM');
+  });
+
+  it('cancels a run training on a worker host: the host aborts it and is free again', async () => {
+    const queue = 'q-cancel';
+    const serve = track(await startServe(redis.url, join(dir, 'cancel.db'), queue));
+    const a = track(await startWorker(redis.url, 'host-a', queue));
+    const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('cancel', 5000, [1]));
+    const run = await trainingOn(serve.base, id, 'host-a');
+    const cancelledAt = Date.now();
+    const aborted = a.waitFor(new RegExp(`job run-${run.id}-a1-t\\d+ failed: AbortError`));
+    await api(serve.base, `/api/sweeps/${id}/cancel`, {});
+    await aborted;
+    const latencyMs = Date.now() - cancelledAt;
+    console.log(`cancel reached the host and aborted the run in ${latencyMs} ms`);
+    expect((await api<RunRecord>(serve.base, `/api/runs/${run.id}`)).status).toBe('cancelled');
+    // The host's thread is free: a new one-run sweep trains and finishes there.
+    const next = await api<{ id: number }>(serve.base, '/api/sweeps', SMALL_SWEEP);
+    expect((await finished(serve.base, next.id)).status).toBe('finished');
+    expect(new Set((await runsOf(serve.base, next.id)).map((r) => r.host))).toEqual(new Set(['host-a']));
+    await serve.kill('SIGTERM');
+  });
+
+  it('re-attaches after the job server restarts mid-sweep and stores every epoch, including results that came while it was down', async () => {
+    const queue = 'q-restart';
+    const dbFile = join(dir, 'restart.db');
+    const first = track(await startServe(redis.url, dbFile, queue));
+    track(await startWorker(redis.url, 'host-a', queue, 2));
+    const epochs = 60;
+    const { id } = await api<{ id: number }>(first.base, '/api/sweeps', longSweep('restart', epochs));
+    const run = await trainingOn(first.base, id, 'host-a');
+    const jobs = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const completedBefore = (await jobs.getJobCounts('completed')).completed ?? 0;
+      expect(await first.kill('SIGTERM')).toBe(0);
+      // While no job server listens, the host finishes a run it holds: its result waits on the queue.
+      await until(async () => (((await jobs.getJobCounts('completed')).completed ?? 0) > completedBefore ? true : undefined), 'a job to complete while the server is down');
+    } finally {
+      await jobs.close();
+    }
+    const second = track(await startServe(redis.url, dbFile, queue));
+    expect((await finished(second.base, id, 90_000)).status).toBe('finished');
+    const runs = await runsOf(second.base, id);
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(runs.find((r) => r.id === run.id)!.attempt).toBe(1); // re-attached, not re-queued
+    const stored = storedEpochs(dbFile);
+    for (const r of runs) expect(stored.get(r.id)).toEqual(range(epochs + 1));
+    await second.kill('SIGTERM');
+  });
+});
