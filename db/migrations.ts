@@ -139,12 +139,26 @@ const runHost = `
 ALTER TABLE runs ADD COLUMN host TEXT;
 `;
 
+// The process that writes this database (server/writer-claim.ts): one row, claimed at start-up inside a write
+// transaction and deleted on a clean close, so a second writer is refused even when the lock file beside the
+// database was deleted by hand. Readers never touch it.
+const writerClaim = `
+CREATE TABLE writer_claim (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  pid        INTEGER NOT NULL,
+  host       TEXT NOT NULL,
+  token      TEXT NOT NULL,
+  claimed_at INTEGER NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(initialSchema) },
   { version: 2, name: 'runs record their backend and CPU path', up: (db) => db.exec(runBackend) },
   { version: 3, name: 'sweeps record the run they replay', up: addReplayOf },
   { version: 4, name: 'runs count their interruptions', up: (db) => db.exec(runInterruptions) },
   { version: 5, name: 'runs record the worker host that trained them', up: (db) => db.exec(runHost) },
+  { version: 6, name: 'the writing process claims the database', up: (db) => db.exec(writerClaim) },
 ];
 
 export function schemaVersion(db: Database): number {

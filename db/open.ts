@@ -23,6 +23,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
     db.pragma('foreign_keys = ON');
+    // A reader of a WAL database needs its -shm file: where it is missing and cannot be created (a read-only
+    // folder), SQLite fails at the first read; reading the schema here makes that an error of the open.
+    if (options.readonly) db.prepare('SELECT count(*) FROM sqlite_schema').get();
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');   // ':memory:' answers 'memory'; that is fine
       db.pragma('synchronous = NORMAL');
@@ -33,4 +36,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     db.close();
     throw error;
   }
+}
+
+/** The one-line reason a database could not be opened, with the remedy where SQLite's own words do not give one. */
+export function describeOpenError(error: unknown, file: string): string {
+  if ((error as { code?: string }).code === 'SQLITE_READONLY_DIRECTORY') {
+    return `cannot read ${file}: its folder is read-only, and SQLite needs to create ${file}-shm beside a WAL database `
+      + '(make the folder writable, or copy the database to one that is)';
+  }
+  return `cannot open ${file}: ${(error as Error).message}`;
 }

@@ -12,7 +12,8 @@ export class DatabaseInUseError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this host with this id is alive (EPERM: alive, owned by another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

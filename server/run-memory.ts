@@ -83,8 +83,28 @@ function describeHidden(hidden: number[]): string {
 }
 
 /**
- * Refuses a sweep any of whose runs would need more than `maxRunMb`: a ConfigError naming model.hidden (the grid
- * value of the heaviest run, or the base's) and that run's estimate. Linear in the runs and their layers.
+ * The spec field a run's hidden stack came from: a grid value of model.hidden, else of the shorthands model.width
+ * (parameters grow with its square) or model.depth, else the base's width, depth or hidden.
+ */
+function sizeField(spec: SweepSpec, hidden: number[]): string {
+  const indexIn = (axis: string, value: unknown): number => {
+    const wanted = canonicalJson(value);
+    return spec.grid[axis]?.findIndex((v) => canonicalJson(v) === wanted) ?? -1;
+  };
+  const candidates: Array<[string, unknown]> = [['model.hidden', hidden], ['model.width', hidden[0]], ['model.depth', hidden.length]];
+  for (const [axis, value] of candidates) {
+    const index = indexIn(axis, value);
+    if (index >= 0) return `grid.${axis}[${index}]`;
+  }
+  const model = (spec.base as { model?: { width?: unknown; depth?: unknown } }).model;
+  if (model?.width !== undefined) return 'base.model.width';
+  if (model?.depth !== undefined) return 'base.model.depth';
+  return 'base.model.hidden';
+}
+
+/**
+ * Refuses a sweep any of whose runs would need more than `maxRunMb`: a ConfigError naming the field its size came
+ * from (sizeField) and that run's estimate. Linear in the runs and their layers.
  */
 export function checkRunMemory(spec: SweepSpec, runs: readonly Pick<PlannedRun, 'config'>[], maxRunMb: number): void {
   let heaviest: { run: Pick<PlannedRun, 'config'>; memory: RunMemory } | null = null;
@@ -95,17 +115,14 @@ export function checkRunMemory(spec: SweepSpec, runs: readonly Pick<PlannedRun, 
   if (!heaviest || heaviest.memory.total <= maxRunMb * MB) return;
   const { run, memory } = heaviest;
   const hidden = run.config.model.hidden;
-  let path = 'base.model.hidden';
-  const axis = spec.grid['model.hidden'];
-  if (axis) {
-    const wanted = canonicalJson(hidden);
-    const index = axis.findIndex((value) => canonicalJson(value) === wanted);
-    if (index >= 0) path = `grid.model.hidden[${index}]`;
-  }
+  const path = sizeField(spec, hidden);
+  const size = path.includes('hidden')
+    ? `model.hidden ${describeHidden(hidden)}`
+    : `model.depth ${hidden.length} × model.width ${hidden[0]} (model.hidden ${describeHidden(hidden)})`;
   const params = memory.parameterCount.toExponential(2).replace('e+', 'e');
   throw new ConfigError([{
     path,
-    message: `model.hidden ${describeHidden(hidden)} makes a run need about ${formatMb(memory.total)} (${params} parameters `
+    message: `${size} makes a run need about ${formatMb(memory.total)} (${params} parameters `
       + `with their gradients and ${run.config.train.optimizer} state, the workspace for batches of `
       + `${run.config.train.batchSize}, and the data set), over the per-run memory budget of `
       + `${maxRunMb.toLocaleString('en-US')} MB (--max-run-mb or INITLAB_MAX_RUN_MB); use fewer or narrower layers`,

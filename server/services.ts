@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { openDatabase } from '../db/open.js';
 import { createStore, type Store } from '../db/store.js';
 import { lockDatabase } from './db-lock.js';
+import { claimWriter } from './writer-claim.js';
 import { defaultRunBackend, type RunBackend } from './backend-choice.js';
 import { createEventBus, type EventBus } from './events.js';
 import { createLocalExecutor, type Executor } from './executor.js';
@@ -90,8 +91,10 @@ export function openServices(options: ServiceOptions = {}): Services {
     unlock();
     throw error;
   }
+  let unclaim: () => void;
   try {
     checkWritable(db, dbFile);
+    unclaim = claimWriter(db, dbFile);   // the database's own guard, in case the lock file was deleted by hand
   } catch (error) {
     db.close();
     unlock();
@@ -134,6 +137,7 @@ export function openServices(options: ServiceOptions = {}): Services {
       await executor.close();
       writer.close();
       events.close();
+      unclaim();
       db.close();
       unlock();
     },

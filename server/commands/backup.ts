@@ -51,6 +51,9 @@ export async function backupCommand(
       if (check !== 'ok') throw new Error(`the copy failed its integrity check: ${String(check)}`);
       const count = (table: string) => (copy.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       counts = { sweeps: count('sweeps'), runs: count('runs') };
+      // The copy is nobody's: the running writer's claim (server/writer-claim.ts) must not travel with it.
+      const claimed = copy.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'writer_claim'`).get();
+      if (claimed !== undefined) copy.exec('DELETE FROM writer_claim');
       copy.pragma('journal_mode = DELETE');
     } finally {
       copy.close();

@@ -1,7 +1,7 @@
 // `initlab export <sweep-id> --format csv|json|md|latex [--pivot METRIC [--reference 'INIT × ACTIVATION']]`: a result
 // table to stdout.
 import type { CliIo } from './io.js';
-import { openDatabase } from '../../db/open.js';
+import { describeOpenError, openDatabase } from '../../db/open.js';
 import { createStore } from '../../db/store.js';
 import {
   ExportFormatError, checkExportRequest, parseExportRequest, writeExport, type ExportRequest,
@@ -38,7 +38,7 @@ export async function exportCommand(args: string[], io: CliIo): Promise<number> 
   try {
     db = openDatabase(dbFile, { readonly: true }); // a reader beside a running server is fine
   } catch (error) {
-    io.stderr.write(`initlab export: cannot open ${dbFile}: ${(error as Error).message}\n`);
+    io.stderr.write(`initlab export: ${describeOpenError(error, dbFile)}\n`);
     return 1;
   }
   try {

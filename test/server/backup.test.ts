@@ -35,6 +35,8 @@ describe('initlab backup', () => {
     expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
     const finished = copy.prepare("SELECT count(*) AS n FROM runs WHERE sweep_id = ? AND status = 'succeeded'").get(first.id) as { n: number };
     expect(finished.n).toBe(3);
+    // the server's claim on its database stays behind: the copy is nobody's, so a server can open it
+    expect(copy.prepare('SELECT count(*) AS n FROM writer_claim').get()).toEqual({ n: 0 });
     copy.close();
   });
 

@@ -1,6 +1,7 @@
 // kill -9 at seeded random moments of a sweep (each after the database shows fresh progress, so the kill lands
 // while runs train and metric transactions commit), then `sweep --resume` to the end: the database passes
 // integrity_check, every run ends exactly once with every epoch stored once, and no finished run is touched again.
+// One more kill lands inside the store's own metrics transaction, for certain.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,17 @@ describe('kill -9 at random moments', () => {
     }
     expect(kills).toBe(KILLS);
 
+    // One more kill, certainly inside a metrics transaction: the store's own writeMetricsBatch, killed between its
+    // first epoch row and its COMMIT (test/fixtures/kill-in-metrics-transaction.ts).
+    const inTransaction = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/kill-in-metrics-transaction.ts', dbFile],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let victim = '';
+    inTransaction.stdout!.on('data', (chunk) => (victim += chunk));
+    const died = await new Promise<NodeJS.Signals | null>((resolve) => inTransaction.once('exit', (_code, signal) => resolve(signal)));
+    expect(died).toBe('SIGKILL');
+    const victimId = Number(victim.trim());
+    expect(victimId).toBeGreaterThan(0);
+
     const last = startCli(['sweep', '--resume', '1', '--db', dbFile, '--workers', '2']);
     expect(await Promise.race([exited(last), new Promise((resolve) => setTimeout(() => resolve('timeout'), DEADLINE_MS))])).toBe(0);
 
@@ -123,6 +135,8 @@ describe('kill -9 at random moments', () => {
       expect(layerRows).toBe(succeeded.length * (EPOCHS + 1) * 3);
       // a run finished before a kill is never touched again: same attempt, same finish time
       expect(finishedAtKill.size).toBeGreaterThan(0);
+      // the run killed mid-transaction was re-queued and trained again: it ended once, with its epochs once each
+      expect(runs.find((r) => r.id === victimId)?.attempt).toBeGreaterThan(1);
       for (const [id, atKill] of finishedAtKill) expect(runs.find((r) => r.id === id)).toEqual(atKill);
     } finally {
       db.close();

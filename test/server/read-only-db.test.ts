@@ -25,4 +25,17 @@ describe('a read-only database', () => {
       readOnly.close();
     }
   });
+
+  it('opens a reader (export, backup) that cannot write, even as a user who could write the file', () => {
+    const file = join(dir, 'reader.db');
+    openDatabase(file).close();
+    const reader = openDatabase(file, { readonly: true });
+    try {
+      expect(reader.readonly).toBe(true);
+      expect(() => reader.exec('CREATE TABLE written (x)')).toThrow(expect.objectContaining({ code: 'SQLITE_READONLY' }));
+      expect(reader.prepare(`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'written'`).get()).toEqual({ n: 0 });
+    } finally {
+      reader.close();
+    }
+  });
 });

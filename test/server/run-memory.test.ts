@@ -107,4 +107,20 @@ describe('checkRunMemory', () => {
     try { checkRunMemory(spec, runs, 100); } catch (e) { error = e; }
     expect((error as ConfigError).issues[0]!.path).toBe('grid.model.hidden[1]');
   });
+
+  it('names the depth or width field the heaviest run\'s size came from, grid axis before base', () => {
+    const refusal = (input: unknown, maxRunMb = 100) => {
+      const { spec, runs } = sweep(input);
+      try { checkRunMemory(spec, runs, maxRunMb); } catch (e) { return (e as ConfigError).issues[0]!; }
+      throw new Error('accepted');
+    };
+    expect(refusal({ base: { model: { width: 1024 } }, grid: { 'model.depth': [2, 200, 10] } }).path).toBe('grid.model.depth[1]');
+    expect(refusal({ base: { model: { depth: 4 } }, grid: { 'model.width': [16, 4096] } }).path).toBe('grid.model.width[1]');
+    expect(refusal({ grid: { 'model.width': [2048, 8], 'model.depth': [1, 20] } }).path).toBe('grid.model.width[0]');
+    expect(refusal({ base: { model: { depth: 100, width: 4096 } } }).path).toBe('base.model.width');
+    // the default width (64) is no field of the spec: 200 layers of it are the depth's doing
+    const deep = refusal({ base: { model: { depth: 200 } } }, 5);
+    expect(deep.path).toBe('base.model.depth');
+    expect(deep.message).toMatch(/^model\.depth 200 × model\.width 64 \(model\.hidden \[64, 64, 64, … 200 layers\]\) makes a run need about/);
+  });
 });
