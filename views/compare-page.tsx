@@ -4,7 +4,7 @@ import { Card } from './card.js';
 import { Chart, seriesStyle, type ChartSpec } from './chart.js';
 import { LayerMap, type LayerMatrix, type LayerRow } from './layer-picture.js';
 import { Layout } from './layout.js';
-import { RunLink, RunOutcomeCells, RunOutcomeHeads, VerdictsCell } from './run-cells.js';
+import { RunLink, RunOutcomeCells, RunOutcomeHeads } from './run-cells.js';
 
 export interface CompareRun {
   id: number;
@@ -62,7 +62,6 @@ export function ComparePage(props: ComparePageProps): string {
                   <th scope="col">Run</th>
                   <th scope="col">Sweep</th>
                   <RunOutcomeHeads />
-                  <th scope="col">Verdicts</th>
                 </tr>
               </thead>
               <tbody>
@@ -80,7 +79,6 @@ export function ComparePage(props: ComparePageProps): string {
                       </a>
                     </td>
                     <RunOutcomeCells run={run} />
-                    <VerdictsCell verdicts={run.verdicts} />
                   </tr>
                 ))}
               </tbody>

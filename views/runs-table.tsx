@@ -4,7 +4,7 @@ import { verdictWord } from './badges.js';
 import { Card } from './card.js';
 import { formatCount, formatDuration } from './format.js';
 import { sweepPartUrl, sweepUrl, type RunTableSort, type SweepQuery } from './query.js';
-import { RunLink, RunOutcomeCells, VerdictsCell } from './run-cells.js';
+import { RunLink, RunOutcomeCells } from './run-cells.js';
 import { VERDICTS } from '../workers/core/types.js';
 
 export interface RunRowData {
@@ -49,10 +49,9 @@ export function RunRow({ run, showExtra }: { run: RunRowData; showExtra: boolean
       <td safe>{run.activationLabel}</td>
       {showExtra ? <td class="wrap" safe>{run.extra}</td> : ''}
       <td class="num">{run.seed}</td>
-      <RunOutcomeCells run={run} />
+      <RunOutcomeCells run={run} wrap />
       <td class="num" safe>{`${run.epochsCompleted}/${run.epochs}`}</td>
       <td class="num" safe>{formatDuration(run.durationMs)}</td>
-      <VerdictsCell verdicts={run.verdicts} wrap />
     </tr>
   ) as string;
 }
@@ -63,12 +62,13 @@ const COLUMNS: Array<{ key: RunTableSort | null; label: string; num?: boolean; e
   { key: 'activationLabel', label: 'Activation' },
   { key: null, label: 'Other settings', extra: true },
   { key: 'seed', label: 'Seed', num: true },
-  { key: 'status', label: 'Status' },
+  // The outcome in RunOutcomeCells' order: verdicts first, the process status after the numbers.
+  { key: null, label: 'Verdicts' },
   { key: 'finalValAcc', label: 'Val. acc.', num: true },
   { key: 'finalValLoss', label: 'Val. loss', num: true },
+  { key: 'status', label: 'Status' },
   { key: 'epochsCompleted', label: 'Epochs', num: true },
   { key: 'durationMs', label: 'Time', num: true },
-  { key: null, label: 'Verdicts' },
 ];
 
 function SortHeader({ col, props }: { col: (typeof COLUMNS)[number]; props: RunsTableProps }): string {
