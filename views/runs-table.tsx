@@ -7,6 +7,9 @@ import { sweepPartUrl, sweepUrl, type RunTableSort, type SweepQuery } from './qu
 import { RunLink, RunOutcomeCells } from './run-cells.js';
 import { VERDICTS } from '../workers/core/types.js';
 
+/** The most runs the compare page takes (server/pages/compare.ts checks the same number). */
+export const MAX_COMPARE_SELECTION = 8;
+
 export interface RunRowData {
   id: number;
   initLabel: string;
@@ -93,6 +96,25 @@ function SortHeader({ col, props }: { col: (typeof COLUMNS)[number]; props: Runs
   ) as string;
 }
 
+/**
+ * The compare selection: without JavaScript the button sends this page's ticked runs. With it (app.js) the selection
+ * lives in the tab's sessionStorage, so it survives table pages, filters, live updates and other sweeps' pages; the
+ * button then counts it and is disabled below two (or above the compare page's limit).
+ */
+function CompareTray(): string {
+  return (
+    <form id="compare-form" action="/compare" method="get" class="inline-form compare-tray" data-max={String(MAX_COMPARE_SELECTION)}>
+      <span class="note compare-count" aria-live="polite"></span>
+      <button class="btn compare-clear" type="button" hidden>
+        Clear
+      </button>
+      <button class="btn compare-submit" type="submit">
+        Compare selected
+      </button>
+    </form>
+  ) as string;
+}
+
 function Option({ value, label, selected }: { value: string; label: string; selected: boolean }): string {
   return (
     <option value={value} selected={selected} safe>
@@ -113,15 +135,9 @@ export function RunsCard(props: RunsTableProps): string {
       id="runs-card"
       titleId="runs-title"
       title="Runs"
-      caption="Sort by a column header; tick two or more runs to compare them."
+      caption="Sort by a column header; tick two to eight runs, on any page or sweep, to compare them."
       attrs={{ 'hx-get': sweepPartUrl(props.sweepId, 'runs', query), 'hx-trigger': 'runs-stale from:body', 'hx-swap': 'outerHTML' }}
-      actions={
-        <form id="compare-form" action="/compare" method="get" class="inline-form">
-          <button class="btn" type="submit">
-            Compare selected
-          </button>
-        </form>
-      }
+      actions={<CompareTray />}
     >
       <form
         class="filters"
