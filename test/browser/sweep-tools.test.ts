@@ -1,5 +1,6 @@
-// The sweep page's tools in headless Chromium, with a fake executor so the test decides when each run finishes: the
-// open cell panel follows the stream to the sweep's end, and the compare selection survives pages, filters and sweeps.
+// The sweep tools in headless Chromium, with a fake executor so the test decides when each run finishes: the open
+// cell panel follows the stream to the sweep's end, the compare selection survives pages, filters and sweeps, and
+// the new-sweep form shows every problem at once, in plain words, with focus on the first and never under its footer.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openServices, type Services } from '../../server/services.js';
@@ -120,6 +121,58 @@ describe('sweep tools in a browser', () => {
     await page.locator('#compare-body[data-poll="final"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('#compare-body tbody .status-succeeded').count()).toBe(2);
     await page.locator('#live[data-state="idle"]', { hasText: 'finished · up to date' }).waitFor();
+  });
+
+  it('shows every form problem after one submit, in plain words beside each field, and focuses the first', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/sweeps/new`);
+    await page.fill('#f-samples', '5');
+    await page.fill('#f-width', '0');
+    await page.fill('#f-epochs', '0');
+    await page.fill('#f-lr', 'abc');
+    await page.fill('#f-seeds', '1, x');
+    await page.click('#sweep-form button.primary');
+    await page.locator('#form-errors').waitFor();
+    const summary = await page.locator('#form-errors li').allInnerTexts();
+    expect(summary).toEqual([
+      'Samples: use at least 10 samples',
+      'Hidden width: each hidden layer needs at least 1 unit',
+      'Epochs: train for at least 1 epoch',
+      'Learning rate: "abc" is not a number',
+      'Seeds: "x" is not a seed: use whole numbers like 1, 2, 3 or a range like 1-5',
+    ]);
+    expect(await textOf(page, '#err-width')).toBe('each hidden layer needs at least 1 unit');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id))
+      .toBe('f-samples');
+
+    // Tab through every control above the footer: none may sit under the sticky footer when it has focus.
+    const hiddenUnderFooter: string[] = [];
+    for (let i = 0; i < 45; i++) {
+      await page.keyboard.press('Tab');
+      const hidden = await page.evaluate(() => {
+        type Box = { top: number; bottom: number };
+        type El = { id: string; getAttribute(n: string): string | null; getBoundingClientRect(): Box; contains(e: unknown): boolean };
+        const doc = (globalThis as unknown as { document: { activeElement: El | null; querySelector(s: string): El | null } }).document;
+        const el = doc.activeElement;
+        const footer = doc.querySelector('.form-footer');
+        if (!el || !footer || footer.contains(el)) return null;
+        return el.getBoundingClientRect().bottom > footer.getBoundingClientRect().top + 1 ? el.id || el.getAttribute('name') : null;
+      });
+      if (hidden) hiddenUnderFooter.push(hidden);
+    }
+    expect(hiddenUnderFooter).toEqual([]);
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  it('lists every problem of a JSON spec after one submit, by path', async () => {
+    await page.goto(`${server.url}/sweeps/new?mode=json`);
+    await page.fill('#f-spec', JSON.stringify({
+      name: 'three problems', base: { model: { hidden: [8, 0] }, train: { epochs: 0 } }, grid: { 'model.activation': ['nope'] },
+    }));
+    await page.click('#sweep-form button.primary');
+    await page.locator('#err-spec').waitFor();
+    expect((await page.locator('#err-spec li').allInnerTexts()).map((t) => t.split(':')[0]))
+      .toEqual(['base.model.hidden[1]', 'base.train.epochs', 'grid.model.activation[0]']);
   });
 
   it('ran every page without a script error', () => {

@@ -342,6 +342,20 @@
     else setLive('idle', 'finished · up to date');
   }
 
+  // ---- form errors -------------------------------------------------------------------------------------------------
+
+  // A 422 swaps the new-sweep form whole; the first field with a problem carries `autofocus`, which browsers apply
+  // on page load only: focus it after the swap too (the sticky footer is kept clear by scroll-padding in app.css).
+  // Each form element is handled once (marked), so a preview swap inside it never moves focus while typing.
+  function focusFirstProblem() {
+    const form = document.getElementById('sweep-form');
+    if (!form || form.dataset.focused) return;
+    form.dataset.focused = 'true';
+    const first = form.querySelector('[autofocus]');
+    if (first && document.activeElement !== first) first.focus();
+  }
+  document.addEventListener('htmx:after:settle', focusFirstProblem);
+
   // ---- heatmap cell selection -----------------------------------------------------------------------------------
 
   document.addEventListener('click', (event) => {
@@ -352,6 +366,7 @@
   });
 
   function start() {
+    focusFirstProblem();
     syncCompare();
     syncPolling();
     drawAll(document);
