@@ -56,6 +56,10 @@ function initParam(init: string): { param: string; label: string } | undefined {
 export interface PreviewProps {
   runs: number | null;
   durationMs: number | null;
+  /** The range the duration likely falls in (the calibration's 10th to 90th percentile error). */
+  rangeMs?: [number, number];
+  /** What the estimate rests on ("from 80 native runs timed on this machine"). */
+  basis?: string;
   threads: number;
   duplicates?: number;
   error?: string;
@@ -109,6 +113,13 @@ export function Preview(props: PreviewProps): string {
           ? ''
           : ` · about ${formatDuration(props.durationMs)} on ${props.threads} thread${props.threads === 1 ? '' : 's'}`}
       </span>
+      {props.durationMs !== null && props.rangeMs ? (
+        <span class="muted estimate" title={props.basis} safe>
+          {` (likely ${formatDuration(props.rangeMs[0])}–${formatDuration(props.rangeMs[1])}; ${props.basis ?? ''})`}
+        </span>
+      ) : (
+        ''
+      )}
       {props.duplicates ? <span class="muted" safe>{` (${props.duplicates} duplicate configs dropped)`}</span> : ''}
     </span>
   ) as string;
