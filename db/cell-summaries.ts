@@ -1,5 +1,7 @@
 // Per-(initializer, activation) aggregation of a sweep's runs for the heatmap and the pivot tables.
 // Runs stream through `addRun` in seed order; mean and sd are computed at the end from the kept values.
+// Only succeeded runs have results: a diverged run's stored accuracy is the untrained network's (or NaN), so it counts
+// in the cell's status counts and verdicts but never in its values, means or n.
 import { RUN_STATUSES, type RunStatus } from './run-status.js';
 import { CELL_METRICS, type CellMetric, type CellSummary, type MetricStat, type StatusCounts } from './types.js';
 
@@ -62,9 +64,11 @@ export function buildCellSummaries(rows: Iterable<CellRunRow>): CellSummary[] {
     cell.counts[row.status] += 1;
     cell.counts.total += 1;
     if (row.status !== 'succeeded' && row.status !== 'diverged') continue;
-    for (const metric of CELL_METRICS) {
-      const value = row[metric];
-      if (value !== null) cell.values[metric].push(value);
+    if (row.status === 'succeeded') {
+      for (const metric of CELL_METRICS) {
+        const value = row[metric];
+        if (value !== null) cell.values[metric].push(value);
+      }
     }
     if (row.verdicts !== null) {
       for (const verdict of JSON.parse(row.verdicts) as Array<{ kind: string }>) {

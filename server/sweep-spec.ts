@@ -298,22 +298,25 @@ export function parseSweepSpec(input: unknown, options: { maxRuns?: number } = {
     }
   }
 
-  // Each value on its own over a valid base; combinations are checked when the sweep expands.
-  if (baseIssues.length === 0) {
-    const check = (path: string, value: unknown, at: string) => {
-      for (const issue of runConfigIssues(() => merged(raw.base, [[path, value]]))) {
-        issues.push(blameValue(issue, path, at));
-      }
-    };
-    for (const [key, values] of Object.entries(raw.grid)) {
-      if (!goodAxes.has(`grid.${key}`)) continue;
-      values.forEach((value, i) => check(key, value, formatPath(['grid', key, i])));
+  // Each value on its own over a valid base; combinations are checked when the sweep expands. Over an invalid base,
+  // each grid value is still checked over the defaults, keeping only the issues inside the value itself, so a user
+  // sees every problem at once rather than the grid's only after fixing the base.
+  const validBase = baseIssues.length === 0;
+  const checkValue = (path: string, value: unknown, at: string) => {
+    for (const issue of runConfigIssues(() => merged(validBase ? raw.base : {}, [[path, value]]))) {
+      if (!validBase && pathBelow(issue.path, path) === null) continue;
+      issues.push(blameValue(issue, path, at));
     }
+  };
+  for (const [key, values] of Object.entries(raw.grid)) {
+    if (goodAxes.has(`grid.${key}`)) values.forEach((value, i) => checkValue(key, value, formatPath(['grid', key, i])));
+  }
+  if (validBase) {
     for (const [key, distribution] of Object.entries(space)) {
       if (!goodAxes.has(`random.space.${key}`)) continue;
       const [kind, values] = Object.entries(distribution)[0] as [string, unknown[]];
       const before = issues.length;
-      values.forEach((value, i) => check(key, value, formatPath(['random.space', key, kind, i])));
+      values.forEach((value, i) => checkValue(key, value, formatPath(['random.space', key, kind, i])));
       if (issues.length === before && (kind === 'uniform' || kind === 'logUniform')) {
         // Valid ends, but a real-valued draw may still be invalid in between (e.g. uniform on train.epochs).
         const [a, b] = values as number[];

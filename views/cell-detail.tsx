@@ -2,7 +2,7 @@
 // solid), the per-layer activation std at the last epoch, and the list of runs with a link to compare them.
 import { Card } from './card.js';
 import { Chart, type ChartSpec } from './chart.js';
-import { RunLink, RunOutcomeCells, RunOutcomeHeads, VerdictsCell } from './run-cells.js';
+import { RunLink, RunOutcomeCells, RunOutcomeHeads } from './run-cells.js';
 
 export interface CellRun {
   id: number;
@@ -95,7 +95,6 @@ export function CellDetail(props: CellDetailProps): string {
                 Seed
               </th>
               <RunOutcomeHeads />
-              <th scope="col">Verdicts</th>
             </tr>
           </thead>
           <tbody>
@@ -106,7 +105,6 @@ export function CellDetail(props: CellDetailProps): string {
                 </td>
                 <td class="num">{run.seed}</td>
                 <RunOutcomeCells run={run} />
-                <VerdictsCell verdicts={run.verdicts} />
               </tr>
             ))}
           </tbody>

@@ -4,7 +4,7 @@ import { Card } from './card.js';
 import { Chart, seriesStyle, type ChartSpec } from './chart.js';
 import { LayerMap, type LayerMatrix, type LayerRow } from './layer-picture.js';
 import { Layout } from './layout.js';
-import { RunLink, RunOutcomeCells, RunOutcomeHeads, VerdictsCell } from './run-cells.js';
+import { RunLink, RunOutcomeCells, RunOutcomeHeads } from './run-cells.js';
 
 export interface CompareRun {
   id: number;
@@ -27,6 +27,10 @@ export interface ConfigDiffRow {
 }
 
 export interface ComparePageProps {
+  /** Whether any run is queued or running: the page body then re-fetches itself every POLL_SECONDS. */
+  live: boolean;
+  /** This page's own URL, for the re-fetch. */
+  url: string;
   runs: CompareRun[];
   loss: ChartSpec;
   acc: ChartSpec;
@@ -42,6 +46,15 @@ function Swatch({ index }: { index: number }): string {
   ) as string;
 }
 
+/** How often a live compare page re-fetches its body. */
+export const POLL_SECONDS = 2;
+
+/** htmx polling of the page's own URL, keeping only #compare-body; a final body carries none, so polling stops. */
+function pollAttributes(props: ComparePageProps): Record<string, string> {
+  if (!props.live) return {};
+  return { 'hx-get': props.url, 'hx-trigger': `every ${POLL_SECONDS}s`, 'hx-select': '#compare-body', 'hx-swap': 'outerHTML' };
+}
+
 export function ComparePage(props: ComparePageProps): string {
   const differing = props.config.filter((r) => r.differs);
   const same = props.config.filter((r) => !r.differs);
@@ -53,7 +66,14 @@ export function ComparePage(props: ComparePageProps): string {
           <h1 safe>{`Compare ${props.runs.length} runs`}</h1>
           <span class="sub" safe>{props.runs.map((r) => `#${r.id}`).join(' · ')}</span>
         </div>
-        <Card titleId="cmp-runs" title="Runs" caption="Each run keeps its line style in every chart below.">
+        <div id="compare-body" data-poll={props.live ? 'live' : 'final'} data-every={`${POLL_SECONDS} s`} {...pollAttributes(props)}>
+        <Card
+          titleId="cmp-runs"
+          title="Runs"
+          caption={`Each run keeps its line style in every chart below. ${props.live
+            ? `Live: runs are still training, so this page refreshes itself every ${POLL_SECONDS} s.`
+            : 'Every run has finished; these numbers are final.'}`}
+        >
           <div class="table-wrap">
             <table>
               <thead>
@@ -62,7 +82,6 @@ export function ComparePage(props: ComparePageProps): string {
                   <th scope="col">Run</th>
                   <th scope="col">Sweep</th>
                   <RunOutcomeHeads />
-                  <th scope="col">Verdicts</th>
                 </tr>
               </thead>
               <tbody>
@@ -80,7 +99,6 @@ export function ComparePage(props: ComparePageProps): string {
                       </a>
                     </td>
                     <RunOutcomeCells run={run} />
-                    <VerdictsCell verdicts={run.verdicts} />
                   </tr>
                 ))}
               </tbody>
@@ -161,6 +179,7 @@ export function ComparePage(props: ComparePageProps): string {
             ''
           )}
         </Card>
+        </div>
       </>
     ),
   });

@@ -4,6 +4,7 @@
 import type { Children } from '@kitajs/html';
 import { Card } from './card.js';
 import { formatCount, formatDuration } from './format.js';
+import { formFieldId, formFieldLabel, inFormOrder } from './form-fields.js';
 import { Layout } from './layout.js';
 import { formInitParameter, type FORM_INIT_PARAMETER } from '../workers/core/init-params.js';
 
@@ -55,6 +56,10 @@ function initParam(init: string): { param: string; label: string } | undefined {
 export interface PreviewProps {
   runs: number | null;
   durationMs: number | null;
+  /** The range the duration likely falls in (the calibration's 10th to 90th percentile error). */
+  rangeMs?: [number, number];
+  /** What the estimate rests on ("from 80 native runs timed on this machine"). */
+  basis?: string;
   threads: number;
   duplicates?: number;
   error?: string;
@@ -108,6 +113,13 @@ export function Preview(props: PreviewProps): string {
           ? ''
           : ` · about ${formatDuration(props.durationMs)} on ${props.threads} thread${props.threads === 1 ? '' : 's'}`}
       </span>
+      {props.durationMs !== null && props.rangeMs ? (
+        <span class="muted estimate" title={props.basis} safe>
+          {` (likely ${formatDuration(props.rangeMs[0])}–${formatDuration(props.rangeMs[1])}; ${props.basis ?? ''})`}
+        </span>
+      ) : (
+        ''
+      )}
       {props.duplicates ? <span class="muted" safe>{` (${props.duplicates} duplicate configs dropped)`}</span> : ''}
     </span>
   ) as string;
@@ -124,7 +136,8 @@ function FieldError({ name, errors }: { name: string; errors: Record<string, str
 }
 
 function invalid(name: string, errors: Record<string, string>) {
-  return errors[name] ? { 'aria-invalid': 'true', 'aria-describedby': `err-${name}` } : {};
+  if (!errors[name]) return {};
+  return { 'aria-invalid': 'true', 'aria-describedby': `err-${name}`, ...(firstInvalid(errors) === name ? { autofocus: true } : {}) };
 }
 
 function TextField(props: {
@@ -232,18 +245,37 @@ function PreviewOutput({ preview }: { preview: PreviewProps }): string {
   ) as string;
 }
 
-function GeneralErrors({ general }: { general: string[] }): string {
-  if (general.length === 0) return '';
+/**
+ * Every problem at once, above the form: the ones no field owns, then each field's (its label linking to it), in
+ * the order of the form. The fields carry their own messages too.
+ */
+function ErrorSummary({ errors, general }: { errors: Record<string, string>; general: string[] }): string {
+  const fields = inFormOrder(Object.keys(errors));
+  const count = fields.length + general.length;
+  if (count === 0) return '';
   return (
-    <div class="form-errors" role="alert">
-      <strong>The sweep cannot start yet:</strong>
+    <div class="form-errors" role="alert" id="form-errors">
+      <strong safe>{`The sweep cannot start yet: ${count === 1 ? 'one thing needs' : `${count} things need`} fixing.`}</strong>
       <ul>
         {general.map((g) => (
           <li safe>{g}</li>
         ))}
+        {fields.map((field) => (
+          <li>
+            <a href={`#${formFieldId(field)}`} safe>
+              {formFieldLabel(field)}
+            </a>
+            : <span safe>{errors[field]}</span>
+          </li>
+        ))}
       </ul>
     </div>
   ) as string;
+}
+
+/** The first field with a problem gets `autofocus`: the browser (or app.js after a swap) moves focus there. */
+function firstInvalid(errors: Record<string, string>): string | undefined {
+  return inFormOrder(Object.keys(errors))[0];
 }
 
 /** A titled group of text and select fields, laid out in the form's grid. */
@@ -259,7 +291,7 @@ function FieldGroup({ legend, children }: { legend: string; children?: Children 
 /** A titled group of checkboxes named `name`, with the group's error above them and an optional note below. */
 function CheckGroup(props: { name: string; legend: string; errors: Record<string, string>; note?: string; children?: Children }): string {
   return (
-    <fieldset {...invalid(props.name, props.errors)}>
+    <fieldset id={formFieldId(props.name)} tabindex="-1" {...invalid(props.name, props.errors)}>
       <legend safe>{props.legend}</legend>
       <FieldError name={props.name} errors={props.errors} />
       <div class="checks">{props.children}</div>
@@ -333,7 +365,7 @@ export function SweepForm(props: SweepFormProps): string {
       preview={props.preview}
       switchTo={{ action: '/sweeps/new/json', label: 'Edit as JSON' }}
     >
-      <GeneralErrors general={props.general} />
+      <ErrorSummary errors={errors} general={props.general} />
       <FieldGroup legend="Sweep">
         <div style="grid-column:1/-1">
           <TextField name="name" label="Name" values={values} errors={errors} inputmode="text" />
@@ -379,6 +411,7 @@ export function SweepForm(props: SweepFormProps): string {
                   <span safe>{param.label}</span>
                   <input
                     type="text"
+                    id={formFieldId(`param_${name}`)}
                     name={`param_${name}`}
                     value={values.initParams[name] ?? ''}
                     inputmode="decimal"
@@ -438,7 +471,7 @@ export function SweepJsonForm(props: SweepJsonFormProps): string {
         <span class="hint">
           {'{ "name", "base": partial run config, "grid": { "model.init": [...], "model.activation": [...], "seed": [...] }, "random"?: { "samples", "space" } }'}
         </span>
-        <textarea id="f-spec" name="spec" rows="24" spellcheck="false" {...(hasIssues ? { 'aria-invalid': 'true', 'aria-describedby': 'err-spec' } : {})} safe>
+        <textarea id="f-spec" name="spec" rows="24" spellcheck="false" {...(hasIssues ? { 'aria-invalid': 'true', 'aria-describedby': 'err-spec', autofocus: true } : {})} safe>
           {props.json}
         </textarea>
       </div>

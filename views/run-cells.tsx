@@ -1,43 +1,44 @@
-// Table cells every run list shares (cell detail, compare, the sweep's runs table): the link to the run, its status,
-// final validation accuracy and loss, and its verdicts. Headers and cells sit side by side so columns stay aligned.
+// Table cells every run list shares (cell detail, compare, the sweep's runs table): the link to the run, then its
+// outcome: verdicts first (what a user reads first), final validation accuracy and loss, and the process status last
+// (a run can succeed as a process and still be dead or exploding). Headers and cells sit side by side.
 import { StatusBadge, VerdictBadges } from './badges.js';
 import { formatMetric, formatPercent } from './format.js';
+
+export type RunVerdicts = ReadonlyArray<{ kind: string; evidence?: string }> | null;
 
 export interface RunOutcome {
   status: string;
   finalValAcc: number | null;
   finalValLoss: number | null;
+  verdicts: RunVerdicts;
 }
-
-export type RunVerdicts = ReadonlyArray<{ kind: string; evidence?: string }> | null;
 
 /** "#12", linking to the run page. */
 export function RunLink({ id }: { id: number }): string {
   return (<a href={`/runs/${id}`}>#{id}</a>) as string;
 }
 
-/** The three column headers matching `RunOutcomeCells`. */
+/** The four column headers matching `RunOutcomeCells`. */
 export function RunOutcomeHeads(): string {
   return (
     <>
-      <th scope="col">Status</th>
+      <th scope="col">Verdicts</th>
       <th scope="col" class="num">
         Val. acc.
       </th>
       <th scope="col" class="num">
         Val. loss
       </th>
+      <th scope="col">Status</th>
     </>
   ) as string;
 }
 
-/** Status badge, final validation accuracy and final validation loss, one cell each. */
-export function RunOutcomeCells({ run }: { run: RunOutcome }): string {
+/** Verdict badges, final validation accuracy, final validation loss and the status badge, one cell each. */
+export function RunOutcomeCells({ run, wrap = false }: { run: RunOutcome; wrap?: boolean }): string {
   return (
     <>
-      <td>
-        <StatusBadge status={run.status} />
-      </td>
+      <VerdictsCell verdicts={run.verdicts} wrap={wrap} />
       {run.status === 'diverged' ? (
         // A diverged run has no final result: its stored accuracy is the untrained network's (or NaN).
         <>
@@ -50,6 +51,9 @@ export function RunOutcomeCells({ run }: { run: RunOutcome }): string {
           <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
         </>
       )}
+      <td class="status-cell">
+        <StatusBadge status={run.status} />
+      </td>
     </>
   ) as string;
 }

@@ -4,8 +4,11 @@ import { verdictWord } from './badges.js';
 import { Card } from './card.js';
 import { formatCount, formatDuration } from './format.js';
 import { sweepPartUrl, sweepUrl, type RunTableSort, type SweepQuery } from './query.js';
-import { RunLink, RunOutcomeCells, VerdictsCell } from './run-cells.js';
+import { RunLink, RunOutcomeCells } from './run-cells.js';
 import { VERDICTS } from '../workers/core/types.js';
+
+/** The most runs the compare page takes (server/pages/compare.ts checks the same number). */
+export const MAX_COMPARE_SELECTION = 8;
 
 export interface RunRowData {
   id: number;
@@ -49,10 +52,9 @@ export function RunRow({ run, showExtra }: { run: RunRowData; showExtra: boolean
       <td safe>{run.activationLabel}</td>
       {showExtra ? <td class="wrap" safe>{run.extra}</td> : ''}
       <td class="num">{run.seed}</td>
-      <RunOutcomeCells run={run} />
+      <RunOutcomeCells run={run} wrap />
       <td class="num" safe>{`${run.epochsCompleted}/${run.epochs}`}</td>
       <td class="num" safe>{formatDuration(run.durationMs)}</td>
-      <VerdictsCell verdicts={run.verdicts} wrap />
     </tr>
   ) as string;
 }
@@ -63,12 +65,13 @@ const COLUMNS: Array<{ key: RunTableSort | null; label: string; num?: boolean; e
   { key: 'activationLabel', label: 'Activation' },
   { key: null, label: 'Other settings', extra: true },
   { key: 'seed', label: 'Seed', num: true },
-  { key: 'status', label: 'Status' },
+  // The outcome in RunOutcomeCells' order: verdicts first, the process status after the numbers.
+  { key: null, label: 'Verdicts' },
   { key: 'finalValAcc', label: 'Val. acc.', num: true },
   { key: 'finalValLoss', label: 'Val. loss', num: true },
+  { key: 'status', label: 'Status' },
   { key: 'epochsCompleted', label: 'Epochs', num: true },
   { key: 'durationMs', label: 'Time', num: true },
-  { key: null, label: 'Verdicts' },
 ];
 
 function SortHeader({ col, props }: { col: (typeof COLUMNS)[number]; props: RunsTableProps }): string {
@@ -93,6 +96,25 @@ function SortHeader({ col, props }: { col: (typeof COLUMNS)[number]; props: Runs
   ) as string;
 }
 
+/**
+ * The compare selection: without JavaScript the button sends this page's ticked runs. With it (app.js) the selection
+ * lives in the tab's sessionStorage, so it survives table pages, filters, live updates and other sweeps' pages; the
+ * button then counts it and is disabled below two (or above the compare page's limit).
+ */
+function CompareTray(): string {
+  return (
+    <form id="compare-form" action="/compare" method="get" class="inline-form compare-tray" data-max={String(MAX_COMPARE_SELECTION)}>
+      <span class="note compare-count" aria-live="polite"></span>
+      <button class="btn compare-clear" type="button" hidden>
+        Clear
+      </button>
+      <button class="btn compare-submit" type="submit">
+        Compare selected
+      </button>
+    </form>
+  ) as string;
+}
+
 function Option({ value, label, selected }: { value: string; label: string; selected: boolean }): string {
   return (
     <option value={value} selected={selected} safe>
@@ -113,15 +135,9 @@ export function RunsCard(props: RunsTableProps): string {
       id="runs-card"
       titleId="runs-title"
       title="Runs"
-      caption="Sort by a column header; tick two or more runs to compare them."
+      caption="Sort by a column header; tick two to eight runs, on any page or sweep, to compare them."
       attrs={{ 'hx-get': sweepPartUrl(props.sweepId, 'runs', query), 'hx-trigger': 'runs-stale from:body', 'hx-swap': 'outerHTML' }}
-      actions={
-        <form id="compare-form" action="/compare" method="get" class="inline-form">
-          <button class="btn" type="submit">
-            Compare selected
-          </button>
-        </form>
-      }
+      actions={<CompareTray />}
     >
       <form
         class="filters"

@@ -217,8 +217,9 @@ const seedTour: FigureGroup = {
       if (!inits.includes(init)) inits.push(init);
       const key = `${init} ${config.model.activation}`;
       const cell = cells.get(key) ?? { acc: [], diverged: 0, results: [] };
+      // A diverged run has no final result (the pivot export leaves it out of the means the same way).
       const last = result.epochs.at(-1)!.valAcc;
-      if (Number.isFinite(last)) cell.acc.push(last);
+      if (result.status === 'succeeded' && Number.isFinite(last)) cell.acc.push(last);
       if (result.status === 'diverged') cell.diverged++;
       cell.results.push(result);
       cells.set(key, cell);
@@ -236,7 +237,8 @@ const seedTour: FigureGroup = {
         const key = `${init} ${activation}`;
         const { mean, sd } = stat(key);
         const diverged = cells.get(key)!.diverged;
-        return formatMeanSd(mean, sd, '±') + (diverged > 0 ? ` (${diverged} diverged)` : '');
+        const value = cells.get(key)!.acc.length === 0 ? '—' : formatMeanSd(mean, sd, '±');
+        return value + (diverged > 0 ? ` (${diverged} diverged)` : '');
       });
       return `| ${label} | ${values.join(' | ')} |`;
     });

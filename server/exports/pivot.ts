@@ -1,5 +1,7 @@
 // The pivot table of a sweep: initializers as rows, activations as columns, mean ± sd of one metric over the seeds
 // (and any other varying settings) of each cell, with divergence and failure counts. Markdown, CSV or LaTeX.
+// Means and n are over succeeded runs only: a diverged run has no final value (db/cell-summaries.ts), and the tables
+// say so beside the counts.
 // With a reference cell, every other cell is compared with it seed by seed (pivot-reference.ts).
 import type { Store } from '../../db/store.js';
 import type { CellMetric, CellSummary } from '../../db/types.js';
@@ -60,7 +62,7 @@ export function formatMeanSd(mean: number, sd: number | null, pm: string): strin
   return `${mean.toFixed(decimals)} ${pm} ${sd.toFixed(decimals)}`;
 }
 
-/** "0.912 ± 0.012 (n=5, 2 diverged, 1 failed)"; "—" when no run of the cell has a value. */
+/** "0.912 ± 0.012 (n=5, 2 diverged, 1 failed)"; "—" when no run of the cell has a value (n counts succeeded runs). */
 function cellText(cell: CellSummary, metric: CellMetric, pm: string): string {
   const stat = cell.metrics[metric];
   const value = stat.mean === null ? '—' : formatMeanSd(stat.mean, stat.sd, pm);
@@ -79,6 +81,14 @@ function latexText(text: string): string {
 }
 
 const CORNER = 'init / activation';
+
+/** What a table says under it about diverged runs, when the sweep has any. */
+export const DIVERGED_NOTE = 'Diverged runs have no final value: they are counted (n diverged) but left out of '
+  + 'mean \u00b1 sd and n, which are over succeeded runs.';
+
+function hasDiverged(pivot: PivotTable): boolean {
+  return pivot.rows.some((row) => pivot.columns.some((col) => (pivot.cell(row, col)?.counts.diverged ?? 0) > 0));
+}
 
 /** The cells the sweep has, row by row. */
 function pivotCells(pivot: PivotTable): CellRef[] {
@@ -108,7 +118,7 @@ export function referenceCaption(comparisons: ReferenceComparisons, metric: Pivo
       + 'which saw the same data, split and batch order.',
     'Diverged, failed and unfinished runs have no final value: a pair with one is left out of the test '
       + `(${comparisons.droppedPairs} of ${comparisons.pairs} pairs), so read the divergence counts beside it; `
-      + 'mean \u00b1 sd and n still count diverged runs that kept a value.'
+      + 'mean \u00b1 sd and n are over succeeded runs too.'
       + (untested > 0 ? ` ${untested} cell${untested === 1 ? ' has' : 's have'} no test (fewer than 2 pairs, or no `
         + 'difference in any pair).' : ''),
   ];
@@ -152,6 +162,7 @@ export function* pivotChunks(
           return cell === undefined ? '' : cellText(cell, key, '±') + referenceMark(comparisons, row, col);
         })]);
       }
+      if (hasDiverged(pivot)) yield `\n${markdownCell(DIVERGED_NOTE)}\n`;
       if (comparisons !== undefined) yield `\n${referenceCaption(comparisons, metric).map(markdownCell).join(' ')}\n`;
       return;
     case 'csv': {
@@ -174,7 +185,8 @@ export function* pivotChunks(
     case 'latex': {
       const versus = comparisons === undefined ? ''
         : `; $^\\dagger$ Holm-adjusted paired t-test p < ${REFERENCE_ALPHA} against ${latexEscape(cellRefText(comparisons.reference))}`;
-      yield `% initlab sweep ${sweepId}: ${metric}, mean $\\pm$ sd over seeds; n = runs with a value${versus}\n`;
+      yield `% initlab sweep ${sweepId}: ${metric}, mean $\\pm$ sd over seeds; n = succeeded runs with a value, `
+        + `diverged runs counted but left out of the means${versus}\n`;
       yield `\\begin{tabular}{l|${'c'.repeat(pivot.columns.length)}}\n\\hline\n`;
       yield `${[CORNER, ...pivot.columns].map(latexEscape).join(' & ')} \\\\\n\\hline\n`;
       for (const row of pivot.rows) {
@@ -185,6 +197,7 @@ export function* pivotChunks(
         yield `${[latexEscape(row), ...cells].join(' & ')} \\\\\n`;
       }
       yield '\\hline\n\\end{tabular}\n';
+      if (hasDiverged(pivot)) yield `\\par\\smallskip\n{\\footnotesize ${latexText(DIVERGED_NOTE)}\\par}\n`;
       if (comparisons !== undefined) {
         yield `\\par\\smallskip\n{\\footnotesize ${referenceCaption(comparisons, metric).map(latexText).join(' ')}\\par}\n`;
       }

@@ -53,8 +53,9 @@ export function runColumns(sweep: Sweep): RunColumn[] {
       cell: (run) => run.verdicts?.map((v) => v.kind).join(';') ?? null,
       json: (run) => run.verdicts?.map((v) => v.kind) ?? null,
     },
+    // A diverged run has no result: its stored values are the untrained network's (or NaN), so they stay empty.
     ...METRIC_COLUMNS.map(([name, key]): RunColumn => ({
-      name, kind: 'metric', cell: (run) => run[key] as number | null,
+      name, kind: 'metric', cell: (run) => (run.status === 'diverged' ? null : run[key] as number | null),
     })),
     { name: 'epochs_completed', kind: 'number', cell: (run) => run.epochsCompleted },
     { name: 'duration_ms', kind: 'number', cell: (run) => run.durationMs },

@@ -2,8 +2,8 @@
 // Cell summaries read every run of a sweep (5,000 rows: ~30 ms), while they only change when a run changes status:
 // a run's results are written when it finishes, and re-running a run re-creates the same numbers (training is
 // deterministic). So they are cached per sweep and axes, keyed by the sweep's status counts.
-// A diverged run has no final result (its stored accuracy is the untrained network's, or NaN): it counts in the
-// cell's status counts and verdicts but not in its means, which are over succeeded runs only.
+// A diverged run has no final result: buildCellSummaries counts it in the cell's status counts and verdicts but not
+// in its means, which are over succeeded runs only (the pivot export folds the same way).
 import { buildCellSummaries, type CellRunRow } from '../../db/cell-summaries.js';
 import type { Store } from '../../db/store.js';
 import type { CellSummary, Run, StatusCounts, Sweep } from '../../db/types.js';
@@ -43,14 +43,8 @@ export function loadCells(store: Store, sweep: Sweep, axes: Axes, counts: Status
   return cells;
 }
 
-/** A diverged run's row without results: the summary then counts it but leaves it out of the means. */
-export function withoutDivergedResults(row: CellRunRow): CellRunRow {
-  if (row.status !== 'diverged') return row;
-  return { ...row, finalValAcc: null, finalValLoss: null, finalTrainAcc: null, finalTrainLoss: null, bestValAcc: null, bestValLoss: null };
-}
-
 function computeCells(store: Store, sweep: Sweep, axes: Axes): CellSummary[] {
-  if (isInitByActivation(axes)) return buildCellSummaries(store.cellRunRows(sweep.id).map(withoutDivergedResults));
+  if (isInitByActivation(axes)) return buildCellSummaries(store.cellRunRows(sweep.id));
   const rows: CellRunRow[] = [];
   for (const run of store.iterateRuns(sweep.id)) {
     rows.push({
@@ -67,7 +61,7 @@ function computeCells(store: Store, sweep: Sweep, axes: Axes): CellSummary[] {
       bestValLoss: run.bestValLoss,
     });
   }
-  return buildCellSummaries(rows.map(withoutDivergedResults));
+  return buildCellSummaries(rows);
 }
 
 /** The runs of one cell, by seed. */

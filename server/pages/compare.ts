@@ -3,11 +3,12 @@ import type { Store } from '../../db/store.js';
 import type { EpochMetricsRow, Sweep } from '../../db/types.js';
 import { runLine } from '../../views/chart-styles.js';
 import type { CompareRun, ComparePageProps, ConfigDiffRow } from '../../views/compare-page.js';
+import { MAX_COMPARE_SELECTION } from '../../views/runs-table.js';
 import { flattenConfig } from './config-rows.js';
 import { epochAxis, valuesAt } from './epoch-series.js';
 import { loadLayerPicture } from './layer-picture.js';
 
-export const MAX_COMPARE_RUNS = 8;
+export const MAX_COMPARE_RUNS = MAX_COMPARE_SELECTION;
 
 /** "1,2,3" or runs=1&runs=2: positive integer ids, de-duplicated, in the given order ([NaN] for anything else). */
 export function parseRunIds(raw: unknown): number[] {
@@ -62,6 +63,9 @@ export function loadCompare(store: Store, ids: number[]): ComparePageProps {
     return { path, values, differs: values.some((v) => v !== values[0]) };
   });
   return {
+    // While a run can still change the page re-fetches itself (see ComparePage); the URL keeps the given order.
+    live: runs.some((run) => run.status === 'queued' || run.status === 'running'),
+    url: `/compare?runs=${ids.join(',')}`,
     runs: compareRuns,
     loss: { x, xLabel: 'epoch', yLabel: 'validation loss', yLog: true, series: series((m) => m.valLoss) },
     acc: { x, xLabel: 'epoch', yLabel: 'validation accuracy', yRange: [0, 1], series: series((m) => m.valAcc) },

@@ -3,7 +3,7 @@
 import type { Store } from '../../db/store.js';
 import type { StatusCounts, Sweep } from '../../db/types.js';
 import { estimateRunCost } from '../sweep-spec.js';
-import { macsPerMs } from './calibration.js';
+import { calibrate, predictRunMs } from './calibration.js';
 
 /** Finished runs the mean duration is taken over. */
 const TIMED_RUNS = 30;
@@ -24,7 +24,7 @@ export function estimateEtaMs(store: Store, sweep: Sweep, counts: StatusCounts, 
     perRunMs = timed.reduce((sum, r) => sum + r.durationMs!, 0) / timed.length;
   } else {
     const next = store.listRuns(sweep.id, { status: ['queued', 'running'], limit: 1 }).runs[0];
-    perRunMs = next ? estimateRunCost(next.config) / macsPerMs(store) : 0;
+    perRunMs = next ? predictRunMs(calibrate(store), estimateRunCost(next.config)) : 0;
   }
   return ((counts.queued + counts.running * 0.5) * perRunMs) / Math.max(1, threads);
 }

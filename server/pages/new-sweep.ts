@@ -7,6 +7,7 @@ import { getPreset } from '../presets.js';
 import type { SubmitResult } from '../scheduler.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../json-depth.js';
 import { parseSweepSpec } from '../sweep-spec.js';
+import { formFieldLabel } from '../../views/form-fields.js';
 import type { NewSweepForm, PreviewProps, SweepFormValues } from '../../views/new-sweep.js';
 import { issuesToFields } from './form-issues.js';
 import { previewSpec, type PreviewContext } from './spec-preview.js';
@@ -53,7 +54,7 @@ function formForm(values: SweepFormValues, ctx: PreviewContext, errors: Record<s
   const { spec, errors: typeErrors } = formToSpec(values);
   const firstError = Object.entries(typeErrors)[0];
   const preview = firstError
-    ? { runs: null, durationMs: null, threads: ctx.threads, error: `${firstError[0]}: ${firstError[1]}` }
+    ? { runs: null, durationMs: null, threads: ctx.threads, error: `${formFieldLabel(firstError[0])}: ${firstError[1]}` }
     : previewSpec(spec, ctx);
   return { kind: 'form', props: { values, options: formOptions(), errors, general, preview } };
 }

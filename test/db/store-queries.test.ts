@@ -199,7 +199,7 @@ describe('cellSummaries', () => {
     const store = memoryStore();
     const { id, runIds } = createGridSweep(store, { inits: ['he_normal', 'zeros'], activations: ['relu', 'tanh'],
       seeds: [1, 2, 3] });
-    // he_normal × relu: three results 0.9, 0.8, 0.4
+    // he_normal × relu: results 0.9 and 0.8; the diverged run's 0.4 is the untrained network's, no result
     finishWith(store, runIds[0], 0.9);
     finishWith(store, runIds[1], 0.8);
     finishWith(store, runIds[2], 0.4, { status: 'diverged', verdicts: ['diverged'] });
@@ -215,13 +215,13 @@ describe('cellSummaries', () => {
       .toEqual(['he_normal/relu', 'he_normal/tanh', 'zeros/relu', 'zeros/tanh']);
 
     const [a, b, c, d] = cells;
-    // by hand: mean = 2.1 / 3 = 0.7; deviations 0.2, 0.1, -0.3; sd = sqrt((0.04 + 0.01 + 0.09) / 2) = sqrt(0.07)
-    expect(a.metrics.finalValAcc.n).toBe(3);
-    expect(a.metrics.finalValAcc.mean).toBeCloseTo(0.7, 12);
-    expect(a.metrics.finalValAcc.sd).toBeCloseTo(Math.sqrt(0.07), 12);
-    expect(a.metrics.finalValAcc.values).toEqual([0.9, 0.8, 0.4]);
-    expect(a.metrics.finalValLoss.mean).toBeCloseTo(2 - 0.7, 12);
-    expect(a.metrics.bestValAcc.mean).toBeCloseTo(0.71, 12);
+    // by hand: mean = 1.7 / 2 = 0.85; deviations 0.05, -0.05; sd = sqrt((0.0025 + 0.0025) / 1) = sqrt(0.005)
+    expect(a.metrics.finalValAcc.n).toBe(2);
+    expect(a.metrics.finalValAcc.mean).toBeCloseTo(0.85, 12);
+    expect(a.metrics.finalValAcc.sd).toBeCloseTo(Math.sqrt(0.005), 12);
+    expect(a.metrics.finalValAcc.values).toEqual([0.9, 0.8]);
+    expect(a.metrics.finalValLoss.mean).toBeCloseTo(2 - 0.85, 12);
+    expect(a.metrics.bestValAcc.mean).toBeCloseTo(0.86, 12);
     expect(a.counts).toMatchObject({ total: 3, succeeded: 2, diverged: 1 });
     expect(a.verdicts).toEqual({ healthy: 2, diverged: 1 });
 

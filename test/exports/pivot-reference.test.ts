@@ -95,7 +95,7 @@ describe('pivot against a reference cell', () => {
     const text = await pivotText(store, id, 'md');
     const lines = text.trimEnd().split('\n');
     expect(lines[2]).toMatch(/^\| he_normal \| 0\.705 ± 0\.029 \(n=6\) \(reference\) \|/);
-    expect(lines[3]).toMatch(/^\| xavier_uniform \| [^|]*\(n=6, 1 diverged\) † \|/);   // n counts the diverged 0.9
+    expect(lines[3]).toMatch(/^\| xavier_uniform \| [^|]*\(n=5, 1 diverged\) † \|/);   // the diverged 0.9 is no result
     expect(lines[4]).not.toContain('†');
     const caption = lines.at(-1)!;
     expect(lines.at(-2)).toBe('');
@@ -109,9 +109,9 @@ describe('pivot against a reference cell', () => {
   it('writes the marker as a dagger and the caption under the tabular in LaTeX', async () => {
     const { store, id } = referenceSweep();
     const text = await pivotText(store, id, 'latex');
-    expect(text).toMatch(/xavier\\_uniform & [^&]*\(n=6, 1 diverged\) \$\^\\dagger\$ &/);
-    expect(text).toContain('\\end{tabular}\n\\par\\smallskip\n{\\footnotesize $^\\dagger$ differs from the reference he\\_normal $\\times$ relu');
-    expect(text).toContain('mean $\\pm$ sd and n still count diverged runs');
+    expect(text).toMatch(/xavier\\_uniform & [^&]*\(n=5, 1 diverged\) \$\^\\dagger\$ &/);
+    expect(text).toContain('which are over succeeded runs.\\par}\n\\par\\smallskip\n{\\footnotesize $^\\dagger$ differs from the reference he\\_normal $\\times$ relu');
+    expect(text).toContain('mean $\\pm$ sd and n are over succeeded runs too');
   });
 
   it('counts wins as better, not larger: a higher loss is a loss', async () => {
@@ -196,7 +196,7 @@ describe('reference requests', () => {
       const c = capture();
       const code = await exportCommand(['1', '--format', 'md', '--pivot', 'final_val_acc', '--reference', 'he_normal × relu', '--db', db], c.io);
       expect(code, c.err()).toBe(0);
-      expect(c.out()).toContain('(n=6, 1 diverged) † |');
+      expect(c.out()).toContain('(n=5, 1 diverged) † |');
     });
 
     it('is a usage error (exit 2) naming --reference for an unknown cell or a reference without a pivot', async () => {

@@ -45,12 +45,15 @@ describe('pivot export', () => {
   it('writes Markdown with inits as rows, activations as columns and mean ± sd with counts', async () => {
     const { store, id } = pivotSweep();
     const lines = (await pivotText(store, id, 'final_val_acc', 'md')).trimEnd().split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(6);
     expect(lines[0]).toBe('| init / activation | relu | leaky_relu(0.2) &amp; &lt;x&gt; &#124; 100% $#~^{}\\\\ |'); // the backslash escaped
     expect(lines[1]).toBe('| --- | ---: | ---: |');
     // he_normal × relu: 0.9 and 0.7 → mean 0.8, sd sqrt(0.02) = 0.1414, reported as 0.80 ± 0.14
-    expect(lines[2]).toBe('| he_normal | 0.80 ± 0.14 (n=2) | 0.5 (n=1, 1 diverged, 1 failed) |');
+    // he_normal × leaky: the diverged run's 0.5 is the untrained network's, not a result
+    expect(lines[2]).toBe('| he_normal | 0.80 ± 0.14 (n=2) | — (n=0, 1 diverged, 1 failed) |');
     expect(lines[3]).toBe('| normal(std=0.01) | 0.6 (n=1, 1 without result) | — (n=0, 2 without result) |');
+    expect(lines[4]).toBe('');
+    expect(lines[5]).toBe('Diverged runs have no final value: they are counted (n diverged) but left out of mean ± sd and n, which are over succeeded runs.');
   });
 
   it('pivots the chosen metric', async () => {
@@ -68,7 +71,7 @@ describe('pivot export', () => {
     expect(rows[1][0]).toBe('he_normal');
     expect(Number(rows[1][1])).toBeCloseTo(0.8, 12);
     expect(Number(rows[1][2])).toBeCloseTo(Math.sqrt(0.02), 12);
-    expect(rows[1].slice(3)).toEqual(['2', '0', '0', '0.5', '', '1', '1', '1']);
+    expect(rows[1].slice(3)).toEqual(['2', '0', '0', '', '', '0', '1', '1']);
     expect(rows[2].slice(6)).toEqual(['', '', '0', '0', '0']);
   });
 
@@ -79,8 +82,10 @@ describe('pivot export', () => {
     expect(lines[0]).toMatch(/^% initlab sweep \d+: final_val_acc/);
     const begin = lines.findIndex((l) => l.startsWith('\\begin{tabular}'));
     expect(lines[begin]).toBe('\\begin{tabular}{l|cc}');
-    expect(lines[lines.length - 1]).toBe('\\end{tabular}');
-    const body = lines.slice(begin + 1, -1).filter((l) => l !== '\\hline');
+    const end = lines.indexOf('\\end{tabular}');
+    expect(lines.slice(end + 1)).toEqual(['\\par\\smallskip', '{\\footnotesize Diverged runs have no final value: they are '
+      + 'counted (n diverged) but left out of mean $\\pm$ sd and n, which are over succeeded runs.\\par}']);
+    const body = lines.slice(begin + 1, end).filter((l) => l !== '\\hline');
     expect(lines.filter((l) => l === '\\hline')).toHaveLength(3);
     expect(body).toHaveLength(3);   // header + two init rows
     for (const row of body) {
@@ -94,7 +99,7 @@ describe('pivot export', () => {
     }
     expect(body[0]).toBe('init / activation & relu & leaky\\_relu(0.2) \\& \\textless{}x\\textgreater{} \\textbar{} 100\\% \\$\\#\\textasciitilde{}'
       + '\\textasciicircum{}\\{\\}\\textbackslash{} \\\\');
-    expect(body[1]).toBe('he\\_normal & 0.80 $\\pm$ 0.14 (n=2) & 0.5 (n=1, 1 diverged, 1 failed) \\\\');
+    expect(body[1]).toBe('he\\_normal & 0.80 $\\pm$ 0.14 (n=2) & --- (n=0, 1 diverged, 1 failed) \\\\');
     expect(body[2]).toBe('normal(std=0.01) & 0.6 (n=1, 1 without result) & --- (n=0, 2 without result) \\\\');
   });
 });

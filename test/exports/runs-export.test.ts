@@ -170,3 +170,24 @@ describe('parseExportRequest', () => {
     expect(fault('md', 'nonsense')).toMatchObject({ field: 'pivot', message: expect.stringContaining('final_val_acc') });
   });
 });
+
+describe('runs export of a diverged run', () => {
+  it('leaves its final and best metrics empty in every format: the untrained network\'s numbers are no result', async () => {
+    const { store, id, runIds } = trickySweep();
+    store.startRun(runIds[2]);
+    store.finishRun(runIds[2], summary({
+      status: 'diverged',
+      verdicts: [{ kind: 'diverged', evidence: '' }],
+      finals: { finalTrainLoss: 0.7, finalTrainAcc: 0.575, finalValLoss: 0.69, finalValAcc: 0.575, bestTrainLoss: 0.69,
+        bestTrainAcc: 0.6, bestValLoss: 0.68, bestValAcc: 0.59 },
+    }));
+    const metricNames = HEADER.filter((h) => h.startsWith('final_') || h.startsWith('best_'));
+    const rows = parse(await exportText(store, id, 'csv'), { columns: true, record_delimiter: '\r\n' }) as Array<Record<string, string>>;
+    expect(rows[2].status).toBe('diverged');
+    for (const name of metricNames) expect(rows[2][name], name).toBe('');
+    expect(rows[0].final_val_acc).toBe('0.875');
+    const json = JSON.parse(await exportText(store, id, 'json')) as Array<Record<string, unknown>>;
+    for (const name of metricNames) expect(json[2][name], name).toBeNull();
+    expect(await exportText(store, id, 'md')).not.toContain('0.575');
+  });
+});

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getPreset, listPresets } from '../../server/presets.js';
 import { chooseAxes, formatAxisValue } from '../../server/pages/axes.js';
 import { parseRunIds } from '../../server/pages/compare.js';
-import { issuesToFields } from '../../server/pages/form-issues.js';
+import { issuesToFields, plainMessage } from '../../server/pages/form-issues.js';
 import { specToFormValues } from '../../server/pages/spec-to-form.js';
 import { defaultFormValues, formToSpec, parseSeeds, SeedsError } from '../../server/pages/sweep-form.js';
 import { parseSweepQuery } from '../../server/pages/sweep-query.js';
@@ -51,17 +51,37 @@ describe('sweep form', () => {
     expect(parseSeeds('0-999 '.repeat(200))).toHaveLength(1000);   // repeats cost nothing extra
   });
 
-  it('puts spec issues beside the fields that set them', () => {
-    const { spec } = formToSpec({ ...defaultFormValues(), inits: ['normal'], initParams: { normal: '-1' } });
+  it('puts spec issues beside the fields that set them, in plain words and without spec paths', () => {
+    const { spec } = formToSpec({ ...defaultFormValues(), inits: ['normal'], initParams: { normal: '-1, -2' } });
     const placed = issuesToFields([
-      { path: 'base.train.epochs', message: 'too small' },
-      { path: 'base.model.hidden[1]', message: 'too big' },
-      { path: 'grid.model.init[0].std', message: 'must be ≥ 0' },
-      { path: 'grid.seed[0]', message: 'bad seed' },
-      { path: 'grid', message: 'the sweep expands to 9,999 runs' },
+      { path: 'base.train.epochs', message: 'Too small: expected number to be >0' },
+      { path: 'base.model.hidden[1]', message: 'Too small: expected number to be >0' },
+      { path: 'base.dataset.samples', message: 'Too big: expected number to be <=100000' },
+      { path: 'grid.model.init[0].std', message: 'Too small: expected number to be >=0' },
+      { path: 'grid.model.init[1].std', message: 'Too small: expected number to be >=0' },
+      { path: 'grid.seed[0]', message: 'Invalid input: expected int, received number' },
+      { path: 'grid', message: 'the sweep expands to 9,999 runs, over the limit of 5,000' },
     ], spec);
-    expect(placed.errors).toEqual({ epochs: 'too small', width: 'too big', param_normal: 'must be ≥ 0', seeds: 'bad seed' });
-    expect(placed.general).toEqual(['grid: the sweep expands to 9,999 runs']);
+    expect(placed.errors).toEqual({
+      epochs: 'train for at least 1 epoch',
+      width: 'each hidden layer needs at least 1 unit',
+      samples: 'must be at most 100000',
+      param_normal: 'must be at least 0',   // two values, one message
+      seeds: 'must be a whole number',
+    });
+    expect(placed.general).toEqual(['The sweep expands to 9,999 runs, over the limit of 5,000']);
+  });
+
+  it('drops a spec path a cross-field message starts with, and joins different messages of one field', () => {
+    expect(plainMessage('width', { path: 'grid.x', message: 'model.hidden: give either model.hidden or model.depth' }))
+      .toBe('give either model.hidden or model.depth');
+    expect(plainMessage('optimizer', { path: 'base.train.optimizer', message: 'Invalid option: expected one of "sgd"|"adam"' }))
+      .toBe('choose one of sgd, adam');
+    const placed = issuesToFields([
+      { path: 'base.train.lr', message: 'Too small: expected number to be >0' },
+      { path: 'base.train.lr', message: 'Too big: expected number to be <=10' },
+    ], formToSpec(defaultFormValues()).spec);
+    expect(placed.errors.lr).toBe('the learning rate must be above 0 (e.g. 0.05); must be at most 10');
   });
 
   it('opens every preset the form can express with exactly the preset\'s runs', () => {

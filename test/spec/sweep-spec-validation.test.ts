@@ -138,4 +138,12 @@ describe('parseSweepSpec', () => {
     expect(issuesOf(() => parseSweepSpec({ random: { samples: 2, space: {}, extra: 1 } })).map((i) => i.path))
       .toContain('random.extra');
   });
+  it('names a bad base and bad grid values in one go, so a user fixes everything in one submit', () => {
+    const issues = issuesOf(() => parseSweepSpec({
+      base: { model: { hidden: [32, 0] }, train: { epochs: 0 } },
+      grid: { 'model.activation': ['tanh', 'nope'], 'model.init': [{ name: 'normal', std: -1 }], seed: [1] },
+    }));
+    expect(issues.map((i) => i.path)).toEqual(
+      ['base.model.hidden[1]', 'base.train.epochs', 'grid.model.activation[1]', 'grid.model.init[0].std']);
+  });
 });

@@ -42,13 +42,16 @@ describe('Card', () => {
 });
 
 describe('run cells', () => {
-  it('renders status, accuracy and loss cells in the order of their headers', () => {
-    expect(RunOutcomeHeads()).toBe('<th scope="col">Status</th><th scope="col" class="num">Val. acc.</th><th scope="col" class="num">Val. loss</th>');
-    const cells = RunOutcomeCells({ run: { status: 'succeeded', finalValAcc: 0.9, finalValLoss: 0.25 } });
-    expect(cells.match(/<td/g)).toHaveLength(3);
-    expect(cells).toContain('status-succeeded');
-    expect(cells).toContain('<td class="num">90.0%</td>');
-    expect(cells).toContain('<td class="num">0.25</td>');
+  it('puts the verdicts first and the process status last, cells in the order of their headers', () => {
+    expect(RunOutcomeHeads()).toBe('<th scope="col">Verdicts</th><th scope="col" class="num">Val. acc.</th>'
+      + '<th scope="col" class="num">Val. loss</th><th scope="col">Status</th>');
+    // a process that succeeded with a network that is dead and exploding: the verdicts lead
+    const cells = RunOutcomeCells({ run: { status: 'succeeded', finalValAcc: 0.445, finalValLoss: 0.7,
+      verdicts: [{ kind: 'dead' }, { kind: 'exploding' }] } });
+    expect(cells.match(/<td/g)).toHaveLength(4);
+    const order = ['verdict-dead', 'verdict-exploding', '44.5%', '0.7', 'status-succeeded'].map((s) => cells.indexOf(s));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
   it('links a run by number and wraps verdicts only when asked', () => {

@@ -1,5 +1,6 @@
 // initlab dashboard client: the live indicator, uPlot charts drawn from data-chart JSON (re-drawn when a swap
-// changes the attribute), live chart points from the run stream's `epochs` events, and heatmap cell selection.
+// changes the attribute), live chart points from the run stream's `epochs` events, the compare selection, the
+// compare page's polling, and heatmap cell selection.
 // Plain script, no build step; htmx 4 and hx-sse.js do the requests, swaps and streams.
 (() => {
   'use strict';
@@ -160,6 +161,10 @@
         for (const el of node.querySelectorAll('[data-chart]')) dirty.add(el);
       }
     }
+    if (records.some((record) => record.addedNodes && record.addedNodes.length > 0)) {
+      syncCompare();
+      syncPolling();
+    }
     for (const el of dirty) {
       if (!el.isConnected) continue;
       if (!el.querySelector('.uplot') || !charts.has(el)) {
@@ -238,6 +243,119 @@
   }
   document.addEventListener('cells-changed', refreshCell);
 
+  // ---- compare selection ---------------------------------------------------------------------------------------
+
+  // Ticked runs live in this tab's sessionStorage (ids in ticking order), not in the page: they survive table
+  // pages, filters, sorting, live row updates and other sweeps' pages, so runs of several sweeps can be compared.
+  const SELECTION_KEY = 'initlab:compare';
+
+  function readSelection() {
+    try {
+      const ids = JSON.parse(sessionStorage.getItem(SELECTION_KEY) || '[]');
+      return Array.isArray(ids) ? ids.filter((id) => Number.isInteger(id) && id > 0) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  function writeSelection(ids) {
+    try {
+      if (ids.length === 0) sessionStorage.removeItem(SELECTION_KEY);
+      else sessionStorage.setItem(SELECTION_KEY, JSON.stringify(ids));
+    } catch {
+      // storage refused (private mode quota): the selection then lasts as long as the page
+    }
+  }
+
+  /** Ticks the boxes of selected runs and labels the tray: how many, and whether the button can go. */
+  function syncCompare() {
+    const form = document.getElementById('compare-form');
+    if (!form) return;
+    const ids = readSelection();
+    const selected = new Set(ids);
+    const onPage = new Set();
+    for (const box of document.querySelectorAll('input[type="checkbox"][name="runs"]')) {
+      const id = Number(box.value);
+      onPage.add(id);
+      if (box.checked !== selected.has(id)) box.checked = selected.has(id);
+    }
+    const max = Number(form.dataset.max) || 8;
+    if (form.dataset.count !== String(ids.length)) form.dataset.count = String(ids.length);
+    const elsewhere = ids.filter((id) => !onPage.has(id)).length;
+    const submit = form.querySelector('.compare-submit');
+    const count = form.querySelector('.compare-count');
+    const clear = form.querySelector('.compare-clear');
+    // Writes only what changed: a write is a mutation, and the observer below calls this again.
+    if (submit) {
+      const disabled = ids.length < 2 || ids.length > max;
+      if (submit.disabled !== disabled) submit.disabled = disabled;
+      setText(submit, ids.length === 0 ? 'Compare selected' : `Compare ${ids.length} selected`);
+    }
+    if (count) {
+      setText(count, ids.length === 0 ? `tick 2 to ${max} runs`
+        : ids.length < 2 ? '1 selected: tick one more'
+          : ids.length > max ? `${ids.length} selected: at most ${max}`
+            : elsewhere > 0 ? `${elsewhere} of them on other pages or sweeps` : '');
+    }
+    if (clear && clear.hidden !== (ids.length === 0)) clear.hidden = ids.length === 0;
+  }
+
+  function setText(el, text) {
+    if (el.textContent !== text) el.textContent = text;
+  }
+
+  // A morph may update a row in place (no added nodes) and reset its box: re-tick after every swap too.
+  document.addEventListener('htmx:after:swap', syncCompare);
+  document.addEventListener('htmx:after:settle', syncCompare);
+
+  document.addEventListener('change', (event) => {
+    const box = event.target;
+    if (!box.matches || !box.matches('input[type="checkbox"][name="runs"]')) return;
+    const id = Number(box.value);
+    const ids = readSelection().filter((other) => other !== id);
+    if (box.checked) ids.push(id);
+    writeSelection(ids);
+    syncCompare();
+  });
+
+  document.addEventListener('click', (event) => {
+    if (!event.target.closest || !event.target.closest('#compare-form .compare-clear')) return;
+    writeSelection([]);
+    syncCompare();
+  });
+
+  document.addEventListener('submit', (event) => {
+    if (event.target.id !== 'compare-form') return;
+    const ids = readSelection();
+    event.preventDefault();
+    if (ids.length >= 2) window.location.assign(`/compare?runs=${ids.join(',')}`);
+  });
+
+  // ---- pages that poll (compare) ---------------------------------------------------------------------------------
+
+  // The compare page has no stream of its own (it may show runs of several sweeps): while a run on it can change,
+  // its body re-fetches itself every few seconds (hx-trigger="every 2s"); the indicator says which it is.
+  function syncPolling() {
+    const body = document.querySelector('[data-poll]');
+    if (!body) return;
+    if (body.dataset.poll === 'live') setLive('connected', `live · refreshed every ${body.dataset.every || '2 s'}`);
+    else setLive('idle', 'finished · up to date');
+  }
+
+  // ---- form errors -------------------------------------------------------------------------------------------------
+
+  // A 422 swaps the new-sweep form whole; the first field with a problem carries `autofocus`, which browsers apply
+  // on page load only: focus it after the swap too (the sticky footer is kept clear by scroll-padding in app.css).
+  // Each form element is handled once (marked), so a preview swap inside it never moves focus while typing.
+  function focusFirstProblem() {
+    const form = document.getElementById('sweep-form');
+    if (!form || form.dataset.focused) return;
+    form.dataset.focused = 'true';
+    const first = form.querySelector('[autofocus]');
+    if (first && document.activeElement !== first) first.focus();
+  }
+  document.addEventListener('htmx:after:settle', focusFirstProblem);
+
   // ---- heatmap cell selection -----------------------------------------------------------------------------------
 
   document.addEventListener('click', (event) => {
@@ -248,6 +366,9 @@
   });
 
   function start() {
+    focusFirstProblem();
+    syncCompare();
+    syncPolling();
     drawAll(document);
     observeCharts(document);
     mutations.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-chart'] });
