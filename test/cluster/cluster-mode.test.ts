@@ -138,7 +138,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
     const a = track(await startWorker(redis.url, 'host-a', queue));
     track(await startWorker(redis.url, 'host-b', queue));
     await until(async () => ((await api<{ hosts: unknown[] }>(serve.base, '/api/hosts')).hosts.length === 2 ? true : undefined), 'both hosts');
-    const epochs = 80;
+    const epochs = 50;
     const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('kill', epochs));
     const victim = await trainingOn(serve.base, id, 'host-a');
     await a.kill('SIGKILL');
@@ -150,6 +150,32 @@ describe('cluster mode (BullMQ on Redis)', () => {
     expect(runs.find((run) => run.id === victim.id)!.host).toBe('host-b');
     const stored = storedEpochs(dbFile);
     for (const run of runs) expect(stored.get(run.id)).toEqual(range(epochs + 1));
+    await serve.kill('SIGTERM');
+  });
+
+  it('discards the late result of a host presumed dead: a paused host that resumes cannot end the run again', async () => {
+    const queue = 'q-late';
+    const dbFile = join(dir, 'late.db');
+    const serve = track(await startServe(redis.url, dbFile, queue));
+    const a = track(await startWorker(redis.url, 'host-a', queue));
+    track(await startWorker(redis.url, 'host-b', queue));
+    await until(async () => ((await api<{ hosts: unknown[] }>(serve.base, '/api/hosts')).hosts.length === 2 ? true : undefined), 'both hosts');
+    const epochs = 60;
+    const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('late', epochs, [1, 2]));
+    const victim = await trainingOn(serve.base, id, 'host-a');
+    a.child.kill('SIGSTOP'); // alive but silent: its lock expires and host-b takes the job over
+    try {
+      await until(async () => ((await api<RunRecord>(serve.base, `/api/runs/${victim.id}`)).host === 'host-b' ? true : undefined), 'host-b to take the run over');
+    } finally {
+      a.child.kill('SIGCONT');
+    }
+    expect((await finished(serve.base, id, 90_000)).status).toBe('finished');
+    const settled = await api<RunRecord>(serve.base, `/api/runs/${victim.id}`);
+    // host-a finishes its stale copy and is refused by BullMQ: its lock token is no longer the job's.
+    await a.waitFor(new RegExp(`(Missing lock|Lock mismatch) for job run-${victim.id}-a1-t\\d+`));
+    expect(await api<RunRecord>(serve.base, `/api/runs/${victim.id}`)).toEqual(settled);
+    expect(settled).toMatchObject({ status: 'succeeded', host: 'host-b', attempt: 1 });
+    expect(storedEpochs(dbFile).get(victim.id)).toEqual(range(epochs + 1));
     await serve.kill('SIGTERM');
   });
 
@@ -178,7 +204,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
     const dbFile = join(dir, 'restart.db');
     const first = track(await startServe(redis.url, dbFile, queue));
     track(await startWorker(redis.url, 'host-a', queue, 2));
-    const epochs = 60;
+    const epochs = 40;
     const { id } = await api<{ id: number }>(first.base, '/api/sweeps', longSweep('restart', epochs));
     const run = await trainingOn(first.base, id, 'host-a');
     const jobs = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
