@@ -131,13 +131,18 @@ describe('cluster mode (BullMQ on Redis)', () => {
     expect(remote).toEqual(here);
   });
 
-  it('finishes a sweep, every run exactly once, when a worker host is killed (SIGKILL) mid-run', async () => {
-    const queue = 'q-kill';
-    const dbFile = join(dir, 'kill.db');
+  /** A job server and hosts host-a and host-b (one thread each) on their own queue, once both are listed. */
+  async function serveWithTwoHosts(queue: string, dbFile: string) {
     const serve = track(await startServe(redis.url, dbFile, queue));
     const a = track(await startWorker(redis.url, 'host-a', queue));
-    track(await startWorker(redis.url, 'host-b', queue));
+    const b = track(await startWorker(redis.url, 'host-b', queue));
     await until(async () => ((await api<{ hosts: unknown[] }>(serve.base, '/api/hosts')).hosts.length === 2 ? true : undefined), 'both hosts');
+    return { serve, a, b };
+  }
+
+  it('finishes a sweep, every run exactly once, when a worker host is killed (SIGKILL) mid-run', async () => {
+    const dbFile = join(dir, 'kill.db');
+    const { serve, a } = await serveWithTwoHosts('q-kill', dbFile);
     const epochs = 50;
     const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('kill', epochs));
     const victim = await trainingOn(serve.base, id, 'host-a');
@@ -154,12 +159,8 @@ describe('cluster mode (BullMQ on Redis)', () => {
   });
 
   it('discards the late result of a host presumed dead: a paused host that resumes cannot end the run again', async () => {
-    const queue = 'q-late';
     const dbFile = join(dir, 'late.db');
-    const serve = track(await startServe(redis.url, dbFile, queue));
-    const a = track(await startWorker(redis.url, 'host-a', queue));
-    track(await startWorker(redis.url, 'host-b', queue));
-    await until(async () => ((await api<{ hosts: unknown[] }>(serve.base, '/api/hosts')).hosts.length === 2 ? true : undefined), 'both hosts');
+    const { serve, a } = await serveWithTwoHosts('q-late', dbFile);
     const epochs = 60;
     const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('late', epochs, [1, 2]));
     const victim = await trainingOn(serve.base, id, 'host-a');
