@@ -107,6 +107,9 @@ describe('cluster mode (BullMQ on Redis)', () => {
     expect(hosts.map((h) => [h.name, h.threads])).toEqual([['host-a', 1], ['host-b', 1]]);
     const panel = await (await fetch(new URL('/hosts', serve.base))).text();
     expect(panel).toContain('2 worker hosts, 2 threads');
+    const home = await (await fetch(serve.base)).text(); // the sweeps page opens with the same panel
+    expect(home).toContain('id="hosts-panel"');
+    expect(home).toContain('host-a');
 
     const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', SMALL_SWEEP);
     expect((await finished(serve.base, id)).status).toBe('finished');
