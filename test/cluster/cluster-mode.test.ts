@@ -155,7 +155,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
   it('finishes a sweep, every run exactly once, when a worker host is killed (SIGKILL) mid-run', async () => {
     const dbFile = join(dir, 'kill.db');
     const { serve, a } = await serveWithTwoHosts('q-kill', dbFile);
-    const epochs = 50;
+    const epochs = 30;
     const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('kill', epochs, [1, 2, 3]));
     const victim = await trainingOn(serve.base, id, 'host-a');
     await a.kill('SIGKILL');
@@ -173,7 +173,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
   it('discards the late result of a host presumed dead: a paused host that resumes cannot end the run again', async () => {
     const dbFile = join(dir, 'late.db');
     const { serve, a } = await serveWithTwoHosts('q-late', dbFile);
-    const epochs = 40;
+    const epochs = 30;
     const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('late', epochs, [1, 2]));
     const victim = await trainingOn(serve.base, id, 'host-a');
     a.child.kill('SIGSTOP'); // alive but silent: its lock expires and host-b takes the job over
@@ -217,7 +217,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
     const dbFile = join(dir, 'restart.db');
     const first = track(await startServe(redis.url, dbFile, queue));
     track(await startWorker(redis.url, 'host-a', queue, 2));
-    const epochs = 40;
+    const epochs = 30;
     const { id } = await api<{ id: number }>(first.base, '/api/sweeps', longSweep('restart', epochs));
     const run = await trainingOn(first.base, id, 'host-a');
     const jobs = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
