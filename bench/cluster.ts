@@ -9,29 +9,9 @@ import { createQueueExecutor } from '../server/cluster/queue-executor.js';
 import type { Executor } from '../server/executor.js';
 import { openServices } from '../server/services.js';
 import { startRedis, startWorker } from '../test/cluster/cluster-harness.js';
+import { deepSweep, smallSweep as smallSweepOf, trivialSweep } from './sweep.js';
 
-const trivialSweep = {
-  name: 'bench: dispatch overhead',
-  base: { dataset: { samples: 20 }, model: { hidden: [2] }, train: { epochs: 1, probeSize: 8 } },
-  grid: { seed: Array.from({ length: 200 }, (_, i) => i + 1) },
-};
-
-/** 64 runs of a 2-64-64-2 net, 1,000 samples, 10 epochs (~10 ms a run natively): the most rows per second. */
-const smallSweep = {
-  name: 'bench: small sweep',
-  base: { dataset: { samples: 1000 }, model: { hidden: [64, 64] }, train: { epochs: 10 } },
-  grid: { 'model.init': ['xavier_uniform', 'he_normal'], 'model.activation': ['tanh', 'relu'], seed: Array.from({ length: 16 }, (_, i) => i + 1) },
-};
-
-/** 16 runs of the deep-relu preset's shape: 20 × 64 ReLU, 800 moons, 20 epochs (~0.3 s a run natively). */
-const deepSweep = {
-  name: 'bench: deep sweep',
-  base: {
-    dataset: { name: 'moons', samples: 800 }, model: { hidden: new Array<number>(20).fill(64), activation: 'relu' },
-    train: { epochs: 20, lr: 0.01 },
-  },
-  grid: { 'model.init': ['xavier_uniform', 'he_normal'], seed: [1, 2, 3, 4, 5, 6, 7, 8] },
-};
+const smallSweep = smallSweepOf(16); // 64 runs of ~10 ms natively: the most rows per second
 
 interface Pass { runs: number; wallMs: number; trainMs: number; rows: number; cpuMs: number; redisCpuMs: number }
 

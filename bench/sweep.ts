@@ -5,7 +5,7 @@ import { defaultRunBackend, describeBackend, type RunBackend } from '../server/b
 import { openServices } from '../server/services.js';
 
 /** 4 × `seeds` runs of a 2-64-64-2 net (1,000 spirals, 10 epochs): ~0.2 s a run in TypeScript, ~10 ms natively. */
-function smallSweep(seeds: number) {
+export function smallSweep(seeds: number) {
   return {
     name: 'bench: small sweep',
     base: { dataset: { samples: 1000 }, model: { hidden: [64, 64] }, train: { epochs: 10 } },
@@ -17,7 +17,7 @@ function smallSweep(seeds: number) {
 }
 
 /** 16 runs of a 20-layer × 64 ReLU net on 800 moons for 20 epochs (the deep-relu preset's runs): ~0.3 s natively. */
-const deepSweep = {
+export const deepSweep = {
   name: 'bench: deep sweep',
   base: {
     dataset: { name: 'moons', samples: 800 }, model: { hidden: new Array<number>(20).fill(64), activation: 'relu' },
@@ -26,7 +26,7 @@ const deepSweep = {
   grid: { 'model.init': ['xavier_uniform', 'he_normal'], seed: [1, 2, 3, 4, 5, 6, 7, 8] },
 };
 
-const trivialSweep = {
+export const trivialSweep = {
   name: 'bench: dispatch overhead',
   base: { dataset: { samples: 20 }, model: { hidden: [2] }, train: { epochs: 1, probeSize: 8 } },
   grid: { seed: Array.from({ length: 200 }, (_, i) => i + 1) },

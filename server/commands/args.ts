@@ -14,6 +14,13 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
+/** A name for --queue or --name (cluster mode): 1 to 100 letters, digits, ".", "-" or "_"; `fallback` when absent. */
+export function nameOption(value: string | undefined, name: string, fallback: string): string {
+  const chosen = value ?? fallback;
+  if (!/^[\w.-]{1,100}$/.test(chosen)) throw new UsageError(`--${name} must be 1 to 100 letters, digits, ".", "-" or "_"`);
+  return chosen;
+}
+
 export function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);

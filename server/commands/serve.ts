@@ -9,7 +9,7 @@ import { openServices, type Services } from '../services.js';
 import { checkRedis, parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
 import { DEFAULT_QUEUE, jobIdFor } from '../cluster/cluster-protocol.js';
 import { createQueueExecutor, type QueueExecutor } from '../cluster/queue-executor.js';
-import { backendOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
+import { backendOption, intOption, nameOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
 
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let port: number;
@@ -37,8 +37,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     });
     const redis = values.redis ?? (process.env.INITLAB_REDIS || undefined);
     redisUrl = redis === undefined ? undefined : parseRedisUrl(redis, values.redis !== undefined ? '--redis' : 'INITLAB_REDIS');
-    queueName = values.queue ?? DEFAULT_QUEUE;
-    if (!/^[\w.-]{1,100}$/.test(queueName)) throw new UsageError('--queue must be 1 to 100 letters, digits, ".", "-" or "_"');
+    queueName = nameOption(values.queue, 'queue', DEFAULT_QUEUE);
     port = intOption(values.port, 'port', 0, 65535) ?? Number(process.env.PORT ?? 3000);
     host = values.host ?? '127.0.0.1';
     dbFile = values.db;

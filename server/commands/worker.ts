@@ -6,7 +6,7 @@ import { describeBackend } from '../backend-choice.js';
 import { DEFAULT_QUEUE } from '../cluster/cluster-protocol.js';
 import { checkRedis, parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
 import { startWorkerHost, type WorkerHost } from '../cluster/worker-host.js';
-import { backendOption, intOption, parseOptions, reportFallback, UsageError } from './args.js';
+import { backendOption, intOption, nameOption, parseOptions, reportFallback, UsageError } from './args.js';
 
 export async function workerCommand(args: string[], io: CliIo): Promise<number> {
   let url: string;
@@ -27,10 +27,8 @@ export async function workerCommand(args: string[], io: CliIo): Promise<number> 
     if (!raw) throw new UsageError('--redis (or INITLAB_REDIS) is required: the URL of the Redis the job server uses');
     url = parseRedisUrl(raw, values.redis !== undefined ? '--redis' : 'INITLAB_REDIS');
     threads = intOption(values.workers, 'workers', 1, 256) ?? availableParallelism();
-    name = values.name ?? `${hostname()}-${process.pid}`;
-    if (!/^[\w.-]{1,100}$/.test(name)) throw new UsageError('--name must be 1 to 100 letters, digits, ".", "-" or "_"');
-    queue = values.queue ?? DEFAULT_QUEUE;
-    if (!/^[\w.-]{1,100}$/.test(queue)) throw new UsageError('--queue must be 1 to 100 letters, digits, ".", "-" or "_"');
+    name = nameOption(values.name, 'name', `${hostname()}-${process.pid}`.replace(/[^\w.-]/g, '-'));
+    queue = nameOption(values.queue, 'queue', DEFAULT_QUEUE);
     lockMs = (intOption(values['lock-seconds'], 'lock-seconds', 1, 3600) ?? 30) * 1000;
     const backend = backendOption(undefined);
     reportFallback(backend, io.stderr);

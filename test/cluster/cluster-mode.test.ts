@@ -5,8 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Proc, type RedisServer, startProc, startRedis, startServe, startWorker, until } from './cluster-harness.js';
+
+/**
+ * These tests start 3–4 processes each on a 2-core machine that runs other test files at the same time: they get
+ * more than the suite's 60 s (alone they take 3–25 s).
+ */
+const PROCESS_TEST_MS = 180_000;
 
 interface RunRecord { id: number; position: number; status: string; host: string | null; attempt: number; epochsCompleted: number; error: string | null }
 
@@ -88,8 +94,11 @@ describe('cluster mode (BullMQ on Redis)', () => {
     dir = mkdtempSync(join(tmpdir(), 'initlab-cluster-'));
     redis = await startRedis();
   });
+  // Each test's processes go with it, passed or failed, so a slow test cannot starve the next one.
+  afterEach(async () => {
+    await Promise.all(procs.splice(0).map((proc) => proc.kill('SIGKILL')));
+  });
   afterAll(async () => {
-    await Promise.all(procs.map((proc) => proc.kill('SIGKILL')));
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -107,6 +116,9 @@ describe('cluster mode (BullMQ on Redis)', () => {
     expect(hosts.map((h) => [h.name, h.threads])).toEqual([['host-a', 1], ['host-b', 1]]);
     const panel = await (await fetch(new URL('/hosts', serve.base))).text();
     expect(panel).toContain('2 worker hosts, 2 threads');
+    const home = await (await fetch(serve.base)).text(); // the sweeps page opens with the same panel
+    expect(home).toContain('id="hosts-panel"');
+    expect(home).toContain('host-a');
 
     const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', SMALL_SWEEP);
     expect((await finished(serve.base, id)).status).toBe('finished');
@@ -129,29 +141,56 @@ describe('cluster mode (BullMQ on Redis)', () => {
     const here = epochRows(localDb);
     expect(remote.size).toBe(6 * 5 + 6 * 5 * 3);
     expect(remote).toEqual(here);
-  });
+  }, PROCESS_TEST_MS);
 
-  it('finishes a sweep, every run exactly once, when a worker host is killed (SIGKILL) mid-run', async () => {
-    const queue = 'q-kill';
-    const dbFile = join(dir, 'kill.db');
+  /** A job server and hosts host-a and host-b (one thread each) on their own queue, once both are listed. */
+  async function serveWithTwoHosts(queue: string, dbFile: string) {
     const serve = track(await startServe(redis.url, dbFile, queue));
     const a = track(await startWorker(redis.url, 'host-a', queue));
-    track(await startWorker(redis.url, 'host-b', queue));
+    const b = track(await startWorker(redis.url, 'host-b', queue));
     await until(async () => ((await api<{ hosts: unknown[] }>(serve.base, '/api/hosts')).hosts.length === 2 ? true : undefined), 'both hosts');
-    const epochs = 80;
-    const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('kill', epochs));
+    return { serve, a, b };
+  }
+
+  it('finishes a sweep, every run exactly once, when a worker host is killed (SIGKILL) mid-run', async () => {
+    const dbFile = join(dir, 'kill.db');
+    const { serve, a } = await serveWithTwoHosts('q-kill', dbFile);
+    const epochs = 30;
+    const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('kill', epochs, [1, 2, 3]));
     const victim = await trainingOn(serve.base, id, 'host-a');
     await a.kill('SIGKILL');
     // host-b's stalled-job check (2 s here) hands the dead host's job back to the queue; host-b trains it.
     expect((await finished(serve.base, id, 90_000)).status).toBe('finished');
     const runs = await runsOf(serve.base, id);
-    expect(runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
-    expect(runs.map((run) => run.attempt)).toEqual([1, 1, 1, 1]); // retried by BullMQ as the same job, never re-queued
+    expect(runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(runs.map((run) => run.attempt)).toEqual([1, 1, 1]); // retried by BullMQ as the same job, never re-queued
     expect(runs.find((run) => run.id === victim.id)!.host).toBe('host-b');
     const stored = storedEpochs(dbFile);
     for (const run of runs) expect(stored.get(run.id)).toEqual(range(epochs + 1));
     await serve.kill('SIGTERM');
-  });
+  }, PROCESS_TEST_MS);
+
+  it('discards the late result of a host presumed dead: a paused host that resumes cannot end the run again', async () => {
+    const dbFile = join(dir, 'late.db');
+    const { serve, a } = await serveWithTwoHosts('q-late', dbFile);
+    const epochs = 30;
+    const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('late', epochs, [1, 2]));
+    const victim = await trainingOn(serve.base, id, 'host-a');
+    a.child.kill('SIGSTOP'); // alive but silent: its lock expires and host-b takes the job over
+    try {
+      await until(async () => ((await api<RunRecord>(serve.base, `/api/runs/${victim.id}`)).host === 'host-b' ? true : undefined), 'host-b to take the run over');
+    } finally {
+      a.child.kill('SIGCONT');
+    }
+    expect((await finished(serve.base, id, 90_000)).status).toBe('finished');
+    const settled = await api<RunRecord>(serve.base, `/api/runs/${victim.id}`);
+    // host-a finishes its stale copy and is refused by BullMQ: its lock token is no longer the job's.
+    await a.waitFor(new RegExp(`(Missing lock|Lock mismatch) for job run-${victim.id}-a1-t\\d+`));
+    expect(await api<RunRecord>(serve.base, `/api/runs/${victim.id}`)).toEqual(settled);
+    expect(settled).toMatchObject({ status: 'succeeded', host: 'host-b', attempt: 1 });
+    expect(storedEpochs(dbFile).get(victim.id)).toEqual(range(epochs + 1));
+    await serve.kill('SIGTERM');
+  }, PROCESS_TEST_MS);
 
   it('cancels a run training on a worker host: the host aborts it and is free again', async () => {
     const queue = 'q-cancel';
@@ -171,14 +210,14 @@ describe('cluster mode (BullMQ on Redis)', () => {
     expect((await finished(serve.base, next.id)).status).toBe('finished');
     expect(new Set((await runsOf(serve.base, next.id)).map((r) => r.host))).toEqual(new Set(['host-a']));
     await serve.kill('SIGTERM');
-  });
+  }, PROCESS_TEST_MS);
 
   it('re-attaches after the job server restarts mid-sweep and stores every epoch, including results that came while it was down', async () => {
     const queue = 'q-restart';
     const dbFile = join(dir, 'restart.db');
     const first = track(await startServe(redis.url, dbFile, queue));
     track(await startWorker(redis.url, 'host-a', queue, 2));
-    const epochs = 60;
+    const epochs = 30;
     const { id } = await api<{ id: number }>(first.base, '/api/sweeps', longSweep('restart', epochs));
     const run = await trainingOn(first.base, id, 'host-a');
     const jobs = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
@@ -198,5 +237,5 @@ describe('cluster mode (BullMQ on Redis)', () => {
     const stored = storedEpochs(dbFile);
     for (const r of runs) expect(stored.get(r.id)).toEqual(range(epochs + 1));
     await second.kill('SIGTERM');
-  });
+  }, PROCESS_TEST_MS);
 });
