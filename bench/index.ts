@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   pages: () => import('./pages.js'),
   presets: () => import('./presets.js'),
   parsing: () => import('./parsing.js'),
+  load: () => import('./load.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
