@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const VIEWERS = 100;
 const API_POLL_MS = 200;      // GET /api/sweeps/:id
-const PAGE_POLL_MS = 5000;    // GET /sweeps/:id, the 2,000-run page (a few hundred ms to render: a sample, not a load)
-const PASSES = 2;             // unwatched and watched, interleaved: this machine's speed wanders
+const PAGE_POLL_MS = 3000;    // GET /sweeps/:id, the 2,000-run page; under the server keep-alive 5 s, whose close races a reuse
+const PASSES = Number(process.env.LOAD_PASSES ?? 2); // unwatched and watched, interleaved: this machine's speed wanders
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,7 +30,9 @@ function loadSweep(pass: string) {
 interface Server { url: string; child: ChildProcess; close: () => Promise<void> }
 
 async function startServer(dbFile: string): Promise<Server> {
-  const child = spawn(process.execPath, ['bin/initlab.js', 'serve', '--port', '0', '--db', dbFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  // LOAD_PROFILE_DIR=dir writes the server's CPU profile there (--cpu-prof) when it stops.
+  const profile = process.env.LOAD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOAD_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, 'bin/initlab.js', 'serve', '--port', '0', '--db', dbFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk) => {
