@@ -86,18 +86,23 @@ function watch(url: string, id: number): Viewer {
 /** Requests `path` every `everyMs` until stopped, recording each answer's latency. */
 function poll(url: string, path: string, everyMs: number) {
   const latencies: number[] = [];
+  const failures: string[] = [];   // counted and shown, never thrown: a throw here would leave the server running
   let stopped = false;
   const done = (async () => {
     while (!stopped) {
       const t0 = performance.now();
-      const res = await fetch(url + path);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-      latencies.push(performance.now() - t0);
+      try {
+        const res = await fetch(url + path);
+        await res.arrayBuffer();
+        if (res.status === 200) latencies.push(performance.now() - t0);
+        else failures.push(`${res.status}`);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
       await new Promise((resolve) => setTimeout(resolve, everyMs));
     }
   })();
-  return { latencies, stop: async () => { stopped = true; await done; } };
+  return { latencies, failures, stop: async () => { stopped = true; await done; } };
 }
 
 function percentile(values: number[], p: number): number {
@@ -119,7 +124,8 @@ async function runPass(server: Server, watched: boolean, label: string) {
   await api?.stop();
   await page?.stop();
   await Promise.all(viewers.map((v) => v.done));
-  return { seconds, runsPerSecond: 2000 / seconds, viewers, api: api?.latencies ?? [], page: page?.latencies ?? [] };
+  const failures = [...(api?.failures ?? []), ...(page?.failures ?? [])];
+  return { seconds, runsPerSecond: 2000 / seconds, viewers, api: api?.latencies ?? [], page: page?.latencies ?? [], failures };
 }
 
 export async function run(): Promise<void> {
@@ -146,6 +152,7 @@ export async function run(): Promise<void> {
       console.log(`  events per viewer: min ${Math.min(...events)}, median ${percentile(events, 0.5)}, max ${Math.max(...events)}; ${mb.toFixed(1)} MB pushed in all`);
       console.log(`  API  GET /api/sweeps/:id every ${API_POLL_MS} ms: ${fmt(busy.api)}`);
       console.log(`  page GET /sweeps/:id every ${PAGE_POLL_MS} ms: ${fmt(busy.page)}`);
+      if (busy.failures.length > 0) console.log(`  failed requests: ${busy.failures.length} (${[...new Set(busy.failures)].join('; ')})`);
     }
     const endMb = rssMb(server.child.pid!);
     await new Promise((resolve) => setTimeout(resolve, 10_000));
