@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const VIEWERS = 100;
 const API_POLL_MS = 200;      // GET /api/sweeps/:id
@@ -114,6 +115,9 @@ const fmt = (values: number[]) => values.length === 0 ? 'none'
   : `p50 ${percentile(values, 0.5).toFixed(1)} ms, p95 ${percentile(values, 0.95).toFixed(1)} ms, p99 ${percentile(values, 0.99).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (n ${values.length})`;
 
 async function runPass(server: Server, watched: boolean, label: string) {
+  // This process's own event-loop delay: a latency figure includes it, so it is shown beside them.
+  const clientLag = monitorEventLoopDelay({ resolution: 10 });
+  clientLag.enable();
   const t0 = performance.now();
   const id = await postSweep(server.url, loadSweep(label));
   const viewers = watched ? Array.from({ length: VIEWERS }, () => watch(server.url, id)) : [];
@@ -124,8 +128,10 @@ async function runPass(server: Server, watched: boolean, label: string) {
   await api?.stop();
   await page?.stop();
   await Promise.all(viewers.map((v) => v.done));
+  clientLag.disable();
   const failures = [...(api?.failures ?? []), ...(page?.failures ?? [])];
-  return { seconds, runsPerSecond: 2000 / seconds, viewers, api: api?.latencies ?? [], page: page?.latencies ?? [], failures };
+  const clientLagMs = { p99: clientLag.percentile(99) / 1e6, max: clientLag.max / 1e6 };
+  return { seconds, runsPerSecond: 2000 / seconds, viewers, api: api?.latencies ?? [], page: page?.latencies ?? [], failures, clientLagMs };
 }
 
 export async function run(): Promise<void> {
@@ -152,6 +158,7 @@ export async function run(): Promise<void> {
       console.log(`  events per viewer: min ${Math.min(...events)}, median ${percentile(events, 0.5)}, max ${Math.max(...events)}; ${mb.toFixed(1)} MB pushed in all`);
       console.log(`  API  GET /api/sweeps/:id every ${API_POLL_MS} ms: ${fmt(busy.api)}`);
       console.log(`  page GET /sweeps/:id every ${PAGE_POLL_MS} ms: ${fmt(busy.page)}`);
+      console.log(`  the load client's own event-loop delay: p99 ${busy.clientLagMs.p99.toFixed(0)} ms, max ${busy.clientLagMs.max.toFixed(0)} ms`);
       if (busy.failures.length > 0) console.log(`  failed requests: ${busy.failures.length} (${[...new Set(busy.failures)].join('; ')})`);
     }
     const endMb = rssMb(server.child.pid!);
