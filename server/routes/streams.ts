@@ -92,9 +92,11 @@ export function createStreamRoutes(deps: AppDeps): Router {
     version: number;
     /** When a tick last re-drew the heatmap. */
     heatmapAtMs: number;
-    /** Counts the sweep's events: a connect render is reused while it has not moved (and for one tick at most). */
-    generation: number;
-    connectRender: { generation: number; atMs: number; messages: SseMessage[]; active: boolean } | null;
+    /**
+     * The last connect render, reused until the next tick (and for one tick's time at most): whatever changed since
+     * it is still marked, so the next tick brings every viewer up to date alike.
+     */
+    connectRender: { version: number; atMs: number; messages: SseMessage[]; active: boolean } | null;
     stop(): void;
   }
   const sweepFeeds = new Map<string, SweepFeed>();
@@ -142,7 +144,7 @@ export function createStreamRoutes(deps: AppDeps): Router {
     if (!feed) {
       const created: SweepFeed = {
         clients: new Set(), heatmapDirty: false, cellsDirty: false, changedRuns: new Set(), version: 0,
-        heatmapAtMs: -Infinity, generation: 0, connectRender: null, stop: () => {},
+        heatmapAtMs: -Infinity, connectRender: null, stop: () => {},
       };
       const broadcast = (final: boolean) => {
         if (created.clients.size === 0) return;
@@ -157,7 +159,6 @@ export function createStreamRoutes(deps: AppDeps): Router {
       const coalescer = createCoalescer(PARTIAL_INTERVAL_MS, () => broadcast(false));
       const unsubscribe = deps.events.subscribe((event) => {
         if (event.sweepId !== sweepId) return;
-        created.generation++;
         switch (event.type) {
           case 'run-started':
           case 'run-finished':
@@ -191,14 +192,15 @@ export function createStreamRoutes(deps: AppDeps): Router {
       feed = created;
     }
     const shared = feed;
-    // Viewers that connect together (a page opened in many tabs, a reconnect wave) share one full-state render as
-    // long as nothing of the sweep happened since it, and for one tick at most (its ETA and times age).
+    // Viewers that connect together (a page opened in many tabs, a reconnect wave) share one full-state render
+    // until the next tick, which carries everything that changed since it (the marks are reset only by ticks), and
+    // for one tick's time at most (its ETA and times age).
     const connect = () => {
       const now = Date.now();
       const cached = shared.connectRender;
-      if (cached && cached.generation === shared.generation && now - cached.atMs < PARTIAL_INTERVAL_MS) return cached;
+      if (cached && cached.version === shared.version && now - cached.atMs < PARTIAL_INTERVAL_MS) return cached;
       const rendered = render(shared, true);
-      shared.connectRender = { generation: shared.generation, atMs: now, ...rendered };
+      shared.connectRender = { version: shared.version, atMs: now, ...rendered };
       return rendered;
     };
     return { feed: shared, connect };
