@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   presets: () => import('./presets.js'),
   parsing: () => import('./parsing.js'),
   cluster: () => import('./cluster.js'),
+  load: () => import('./load.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -90,22 +90,35 @@ export function createStreamRoutes(deps: AppDeps): Router {
     cellsDirty: boolean;
     changedRuns: Set<number>;
     version: number;
+    /** When a tick last re-drew the heatmap. */
+    heatmapAtMs: number;
+    /**
+     * The last connect render, reused until the next tick (and for one tick's time at most): whatever changed since
+     * it is still marked, so the next tick brings every viewer up to date alike.
+     */
+    connectRender: { version: number; atMs: number; messages: SseMessage[]; active: boolean } | null;
     stop(): void;
   }
   const sweepFeeds = new Map<string, SweepFeed>();
 
-  function openSweepFeed(sweepId: number, metric: unknown): { feed: SweepFeed; render: (initial: boolean) => { messages: SseMessage[]; active: boolean } } {
+  function openSweepFeed(sweepId: number, metric: unknown): { feed: SweepFeed; connect: () => { messages: SseMessage[]; active: boolean } } {
     const query = parseSweepQuery({ metric });
     const key = `${sweepId}:${query.metric}`;
     const extra = extraRunPaths(store.getSweep(sweepId));
 
-    /** The current state as messages (progress, the heatmap if it changed, changed rows); resets the marks. */
-    const render = (feed: SweepFeed, initial: boolean): { messages: SseMessage[]; active: boolean } => {
+    /**
+     * The current state as messages (progress, the heatmap if it changed, changed rows); resets the marks. A tick
+     * re-draws the heatmap (which reads every run of the sweep) at most once a second; the final tick always does.
+     */
+    const render = (feed: SweepFeed, initial: boolean, final = false): { messages: SseMessage[]; active: boolean } => {
       deps.onStreamRender?.('sweep', initial ? 'connect' : 'tick');
       const current = store.getSweep(sweepId);
       const progress = loadProgress(store, current, deps.threads);
       let html = partial('#sweep-progress', SweepProgress(progress), 'outerMorph');
-      if (initial || feed.heatmapDirty) html += partial('#heatmap-grid', HeatmapGrid(loadHeatmap(store, current, query, true, progress.counts)));
+      const active = isSweepActive(progress.counts) || current.status === 'running';
+      const now = Date.now();
+      const heatmapDue = feed.heatmapDirty && (final || !active || now - feed.heatmapAtMs >= SLOW_INTERVAL_MS);
+      if (initial || heatmapDue) html += partial('#heatmap-grid', HeatmapGrid(loadHeatmap(store, current, query, true, progress.counts)));
       const messages: SseMessage[] = [];
       if (initial) {
         // A first render is the page's own state, for one client: the shared marks stay for the next tick.
@@ -115,28 +128,33 @@ export function createStreamRoutes(deps: AppDeps): Router {
           html += partial(`#run-row-${runId}`, RunRow({ run: toRunRow(store.getRun(runId), extra), showExtra: extra.length > 0 }), 'outerMorph');
         }
         const cellsChanged = feed.cellsDirty || feed.heatmapDirty;
-        feed.heatmapDirty = false;
+        if (heatmapDue) {
+          feed.heatmapDirty = false;   // else it stays due, and broadcast marks another tick for it
+          feed.heatmapAtMs = now;
+        }
         feed.cellsDirty = false;
         feed.changedRuns.clear();
         messages.push({ id: ++feed.version, data: html });
         if (cellsChanged) messages.push({ event: 'cells-changed', data: 'refresh' });
       }
-      return { messages, active: isSweepActive(progress.counts) || current.status === 'running' };
+      return { messages, active };
     };
 
     let feed = sweepFeeds.get(key);
     if (!feed) {
       const created: SweepFeed = {
-        clients: new Set(), heatmapDirty: false, cellsDirty: false, changedRuns: new Set(), version: 0, stop: () => {},
+        clients: new Set(), heatmapDirty: false, cellsDirty: false, changedRuns: new Set(), version: 0,
+        heatmapAtMs: -Infinity, connectRender: null, stop: () => {},
       };
       const broadcast = (final: boolean) => {
         if (created.clients.size === 0) return;
-        const { messages, active } = render(created, false);
+        const { messages, active } = render(created, false, final);
         const frames = messages.map(formatSse).join(''); // formatted once, written to each client
         for (const client of [...created.clients]) {
           client.write(frames);
           if (final || !active) closeStream(client);
         }
+        if (created.heatmapDirty && active && !final) coalescer.mark(); // the heatmap left for a later tick
       };
       const coalescer = createCoalescer(PARTIAL_INTERVAL_MS, () => broadcast(false));
       const unsubscribe = deps.events.subscribe((event) => {
@@ -174,13 +192,24 @@ export function createStreamRoutes(deps: AppDeps): Router {
       feed = created;
     }
     const shared = feed;
-    return { feed: shared, render: (initial) => render(shared, initial) };
+    // Viewers that connect together (a page opened in many tabs, a reconnect wave) share one full-state render
+    // until the next tick, which carries everything that changed since it (the marks are reset only by ticks), and
+    // for one tick's time at most (its ETA and times age).
+    const connect = () => {
+      const now = Date.now();
+      const cached = shared.connectRender;
+      if (cached && cached.version === shared.version && now - cached.atMs < PARTIAL_INTERVAL_MS) return cached;
+      const rendered = render(shared, true);
+      shared.connectRender = { version: shared.version, atMs: now, ...rendered };
+      return rendered;
+    };
+    return { feed: shared, connect };
   }
 
   router.get('/sweeps/:id/stream', (req, res) => {
     const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
     const channel = openSse(req, res, { heartbeatMs: heartbeatMs(deps) });
-    const { feed, render } = openSweepFeed(sweep.id, req.query.metric);
+    const { feed, connect } = openSweepFeed(sweep.id, req.query.metric);
     feed.clients.add(channel);
     channel.onClose(() => {
       feed.clients.delete(channel);
@@ -189,7 +218,7 @@ export function createStreamRoutes(deps: AppDeps): Router {
 
     // On (re)connect: full state now; a reconnecting table may have missed row changes, so it reloads itself.
     const resumed = lastEventId(req) !== undefined;
-    const { messages, active } = render(true);
+    const { messages, active } = connect();
     for (const message of messages) channel.send(message);
     if (resumed) {
       channel.send({ event: 'runs-stale', data: 'reload' });

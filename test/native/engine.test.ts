@@ -299,4 +299,23 @@ describe('bad calls into the addon', () => {
     expect(() => addon.createTrainer({ ...base, cpuPath: 'avx1024' })).toThrow(/CPU path "avx1024" is not available/);
     expect(() => addon.createTrainer({ ...base, pre: ws.pre.slice(1) })).toThrow(/options.pre must be an array of 3/);
   });
+
+  it('release a trainer when its run ends, however it ends, and refuse a released one', () => {
+    const config = parseRunConfig({ dataset: { samples: 60 }, model: { hidden: [4] }, train: { epochs: 2 } });
+    const native = createNativeEngineFactory(addon, BEST);
+    const engines: Engine[] = [];
+    const recorded: EngineFactory = (context) => {
+      const engine = native(context);
+      engines.push(engine);
+      return engine;
+    };
+    const trained = trainRun(config, undefined, { engine: recorded });
+    expect(trained.status).toBe('succeeded');
+    // a run whose epoch callback throws ends too: its trainer is released all the same
+    expect(() => trainRun(config, () => { throw new Error('the consumer failed'); }, { engine: recorded })).toThrow('the consumer failed');
+    expect(engines).toHaveLength(2);
+    const inputs = new Float32Array(2 * 4);
+    for (const engine of engines) expect(() => engine.forward(inputs, 4)).toThrow('trainer was released');
+    expect(() => engines[0]!.release!()).toThrow('trainer was released');
+  });
 });

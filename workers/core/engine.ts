@@ -53,6 +53,11 @@ export interface Engine {
    * gradient norm without stepping on that batch.
    */
   trainEpoch(order: Int32Array, split: SplitData, batchSize: number, stepsBefore: number): EpochSteps;
+  /**
+   * Frees what the engine holds outside the JavaScript heap, at once; the engine is unusable afterwards. Optional:
+   * the TypeScript engine holds nothing there. trainRun calls it when a run ends, however it ends.
+   */
+  release?(): void;
 }
 
 /** What an engine is bound to. The optimizer's state buffers are the ones the engine updates. */

@@ -167,86 +167,90 @@ export function trainRun(
   const maxBatch = Math.max(B, probe.batch);
   const ws = options.workspaces ? options.workspaces.workspaceFor(net, maxBatch) : createWorkspace(net, maxBatch);
   const engine = (options.engine ?? createTsEngine)({ net, ws, optimizer, train: config.train });
-  const diag = createDiagnostics(net);
-  const order = identityOrder(train.size);
+  try {
+    const diag = createDiagnostics(net);
+    const order = identityOrder(train.size);
 
-  const epochs: EpochMetrics[] = [];
-  let divergence: Divergence | null = null;
-  let step = 0;
+    const epochs: EpochMetrics[] = [];
+    let divergence: Divergence | null = null;
+    let step = 0;
 
-  const evaluate = (epoch: number, clippedSteps: number): EpochMetrics => {
-    const trainEval = engine.evaluate(train);
-    const valEval = engine.evaluate(val);
-    const probeResult = measureProbe(diag, net, probe, engine);
-    return {
-      epoch,
-      step,
-      trainLoss: trainEval.loss,
-      trainAcc: trainEval.acc,
-      valLoss: valEval.loss,
-      valAcc: valEval.acc,
-      gradNorm: probeResult.gradNorm,
-      clipped: clippedSteps > 0,
-      clippedSteps,
-      layers: probeResult.layers,
+    const evaluate = (epoch: number, clippedSteps: number): EpochMetrics => {
+      const trainEval = engine.evaluate(train);
+      const valEval = engine.evaluate(val);
+      const probeResult = measureProbe(diag, net, probe, engine);
+      return {
+        epoch,
+        step,
+        trainLoss: trainEval.loss,
+        trainAcc: trainEval.acc,
+        valLoss: valEval.loss,
+        valAcc: valEval.acc,
+        gradNorm: probeResult.gradNorm,
+        clipped: clippedSteps > 0,
+        clippedSteps,
+        layers: probeResult.layers,
+      };
     };
-  };
 
-  /** The first layer whose forward pass over the training split goes non-finite (null if none does). */
-  const locateNonFiniteForward = (): number | null => {
-    let first: number | null = null;
-    for (let start = 0; start < train.size; start += ws.maxBatch) {
-      const n = Math.min(ws.maxBatch, train.size - start);
-      engine.forward(train.inputs.subarray(start * D, (start + n) * D), n);
-      const layer = firstNonFiniteActivation(net, ws, n);
-      if (layer !== null && (first === null || layer < first)) first = layer;
-    }
-    return first;
-  };
+    /** The first layer whose forward pass over the training split goes non-finite (null if none does). */
+    const locateNonFiniteForward = (): number | null => {
+      let first: number | null = null;
+      for (let start = 0; start < train.size; start += ws.maxBatch) {
+        const n = Math.min(ws.maxBatch, train.size - start);
+        engine.forward(train.inputs.subarray(start * D, (start + n) * D), n);
+        const layer = firstNonFiniteActivation(net, ws, n);
+        if (layer !== null && (first === null || layer < first)) first = layer;
+      }
+      return first;
+    };
 
-  /** Evaluates and records an epoch, or returns the divergence if its training loss is not finite. */
-  const evaluateOrDiverge = (epoch: number, clippedSteps: number): Divergence | null => {
-    if (!allFinite(net.params)) {
-      return { epoch, step, layer: firstNonFiniteLayer(net, net.params), quantity: 'parameter' };
-    }
-    const metrics = evaluate(epoch, clippedSteps);
-    if (!Number.isFinite(metrics.trainLoss)) {
-      return { epoch, step, layer: locateNonFiniteForward(), quantity: 'loss' };
-    }
-    epochs.push(metrics);
-    onEpoch?.(metrics);
-    return null;
-  };
+    /** Evaluates and records an epoch, or returns the divergence if its training loss is not finite. */
+    const evaluateOrDiverge = (epoch: number, clippedSteps: number): Divergence | null => {
+      if (!allFinite(net.params)) {
+        return { epoch, step, layer: firstNonFiniteLayer(net, net.params), quantity: 'parameter' };
+      }
+      const metrics = evaluate(epoch, clippedSteps);
+      if (!Number.isFinite(metrics.trainLoss)) {
+        return { epoch, step, layer: locateNonFiniteForward(), quantity: 'loss' };
+      }
+      epochs.push(metrics);
+      onEpoch?.(metrics);
+      return null;
+    };
 
-  // Epoch 0, before any step: a network already non-finite at initialization diverges at step 0.
-  divergence = evaluateOrDiverge(0, 0);
+    // Epoch 0, before any step: a network already non-finite at initialization diverges at step 0.
+    divergence = evaluateOrDiverge(0, 0);
 
-  for (let epoch = 1; epoch <= config.train.epochs && divergence === null; epoch++) {
-    shuffleInPlace(order, dataRng);
-    options.onShuffle?.(epoch, order);
-    const result = engine.trainEpoch(order, train, B, step);
-    step += result.steps;
-    if (result.stop === 'loss') {
-      // Parameters that went non-finite in the previous step show up here first as a non-finite loss.
-      const badParams = firstNonFiniteLayer(net, net.params);
-      divergence = badParams !== null
-        ? { epoch, step, layer: badParams, quantity: 'parameter' }
-        : { epoch, step: step + 1, layer: firstNonFiniteActivation(net, ws, result.stopBatch), quantity: 'loss' };
-    } else if (result.stop === 'gradient') {
-      divergence = { epoch, step: step + 1, layer: firstNonFiniteLayer(net, net.grads), quantity: 'gradient' };
-    } else {
-      divergence = evaluateOrDiverge(epoch, result.clippedSteps);
+    for (let epoch = 1; epoch <= config.train.epochs && divergence === null; epoch++) {
+      shuffleInPlace(order, dataRng);
+      options.onShuffle?.(epoch, order);
+      const result = engine.trainEpoch(order, train, B, step);
+      step += result.steps;
+      if (result.stop === 'loss') {
+        // Parameters that went non-finite in the previous step show up here first as a non-finite loss.
+        const badParams = firstNonFiniteLayer(net, net.params);
+        divergence = badParams !== null
+          ? { epoch, step, layer: badParams, quantity: 'parameter' }
+          : { epoch, step: step + 1, layer: firstNonFiniteActivation(net, ws, result.stopBatch), quantity: 'loss' };
+      } else if (result.stop === 'gradient') {
+        divergence = { epoch, step: step + 1, layer: firstNonFiniteLayer(net, net.grads), quantity: 'gradient' };
+      } else {
+        divergence = evaluateOrDiverge(epoch, result.clippedSteps);
+      }
     }
+
+    return {
+      status: divergence === null ? 'succeeded' : 'diverged',
+      epochs,
+      verdicts: computeVerdicts(epochs, divergence),
+      divergence,
+      theoryPreVar,
+      backend: engine.backend,
+      cpuPath: engine.cpuPath,
+      durationMs: Date.now() - startedMs,
+    };
+  } finally {
+    engine.release?.(); // a native trainer's memory goes now, not at some later collection
   }
-
-  return {
-    status: divergence === null ? 'succeeded' : 'diverged',
-    epochs,
-    verdicts: computeVerdicts(epochs, divergence),
-    divergence,
-    theoryPreVar,
-    backend: engine.backend,
-    cpuPath: engine.cpuPath,
-    durationMs: Date.now() - startedMs,
-  };
 }

@@ -40,6 +40,8 @@ export interface NativeAddon {
   /** The instruction sets this CPU can run, best first (e.g. ['avx512', 'avx2', 'sse2', 'generic']). */
   cpuPaths(): string[];
   createTrainer(options: NativeTrainerOptions): NativeTrainer;
+  /** Lets go of the trainer's buffers and frees its own memory now (not at a later collection); further calls throw. */
+  releaseTrainer(trainer: NativeTrainer): void;
   forward(trainer: NativeTrainer, inputs: Float32Array, n: number): void;
   forwardBackward(trainer: NativeTrainer, inputs: Float32Array, targets: Float32Array, n: number): number;
   /** Per-layer probe statistics of the last forwardBackward's first n rows (diagnostics.ts measureActivations). */

@@ -73,5 +73,8 @@ function createNativeEngine(addon: NativeAddon, cpuPath: string, { net, ws, opti
       );
       return { steps, clippedSteps, stop: STOPS[stop], stopBatch };
     },
+    release() {
+      addon.releaseTrainer(trainer);
+    },
   };
 }

@@ -1,0 +1,175 @@
+// Load: a 2,000-run sweep of small nets on a real `initlab serve` (a child process, built dist/), watched by 100 SSE
+// viewers of its sweep page's stream and an API poller, against the same sweep with nobody watching: page and API
+// latency percentiles, events and bytes per viewer, the server's memory at start and end, and throughput watched
+// vs unwatched (target ≥ 90%). `npm run bench -- load` (after `npm run build`). Not a test: nothing is asserted.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+const VIEWERS = 100;
+const API_POLL_MS = 200;      // GET /api/sweeps/:id
+const PAGE_POLL_MS = 3000;    // GET /sweeps/:id, the 2,000-run page; under the server keep-alive 5 s, whose close races a reuse
+const PASSES = Number(process.env.LOAD_PASSES ?? 2); // unwatched and watched, interleaved: this machine's speed wanders
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** 2 inits × 2 activations × 500 seeds of a 2-16-2 net on 300 spirals for 5 epochs: a few ms a run natively. */
+function loadSweep(pass: string) {
+  return {
+    name: `bench: load ${pass}`,
+    base: { dataset: { samples: 300 }, model: { hidden: [16] }, train: { epochs: 5 } },
+    grid: {
+      'model.init': ['xavier_uniform', 'he_normal'], 'model.activation': ['tanh', 'relu'],
+      seed: Array.from({ length: 500 }, (_, i) => i + 1),
+    },
+  };
+}
+
+interface Server { url: string; child: ChildProcess; close: () => Promise<void> }
+
+async function startServer(dbFile: string): Promise<Server> {
+  // LOAD_PROFILE_DIR=dir writes the server's CPU profile there (--cpu-prof) when it stops.
+  const profile = process.env.LOAD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.LOAD_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, 'bin/initlab.js', 'serve', '--port', '0', '--db', dbFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /dashboard at (http:\/\/[^/]+)\//.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', () => reject(new Error(`serve exited: ${out}`)));
+  });
+  return {
+    url, child,
+    close: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+  };
+}
+
+function rssMb(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  return kb / 1024;
+}
+
+async function postSweep(url: string, spec: unknown): Promise<number> {
+  const res = await fetch(`${url}/api/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  if (res.status !== 201) throw new Error(`POST /api/sweeps: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: number }).id;
+}
+
+async function sweepStatus(url: string, id: number): Promise<string> {
+  return ((await (await fetch(`${url}/api/sweeps/${id}`)).json()) as { status: string }).status;
+}
+
+interface Viewer { events: number; bytes: number; done: Promise<void> }
+
+/** One SSE viewer of a sweep page: reads its stream to the end (the server closes it when the sweep finishes). */
+function watch(url: string, id: number): Viewer {
+  const viewer: Viewer = { events: 0, bytes: 0, done: Promise.resolve() };
+  viewer.done = (async () => {
+    const res = await fetch(`${url}/sweeps/${id}/stream`, { headers: { accept: 'text/event-stream' } });
+    const decoder = new TextDecoder();
+    let pending = '';
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      viewer.bytes += chunk.byteLength;
+      pending += decoder.decode(chunk, { stream: true });
+      const frames = pending.split('\n\n');
+      pending = frames.pop()!;
+      for (const frame of frames) if (/^(data|event):/m.test(frame)) viewer.events++;
+    }
+  })();
+  return viewer;
+}
+
+/** Requests `path` every `everyMs` until stopped, recording each answer's latency. */
+function poll(url: string, path: string, everyMs: number) {
+  const latencies: number[] = [];
+  const failures: string[] = [];   // counted and shown, never thrown: a throw here would leave the server running
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(url + path);
+        await res.arrayBuffer();
+        if (res.status === 200) latencies.push(performance.now() - t0);
+        else failures.push(`${res.status}`);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return { latencies, failures, stop: async () => { stopped = true; await done; } };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+const fmt = (values: number[]) => values.length === 0 ? 'none'
+  : `p50 ${percentile(values, 0.5).toFixed(1)} ms, p95 ${percentile(values, 0.95).toFixed(1)} ms, p99 ${percentile(values, 0.99).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms (n ${values.length})`;
+
+async function runPass(server: Server, watched: boolean, label: string) {
+  // This process's own event-loop delay: a latency figure includes it, so it is shown beside them.
+  const clientLag = monitorEventLoopDelay({ resolution: 10 });
+  clientLag.enable();
+  const t0 = performance.now();
+  const id = await postSweep(server.url, loadSweep(label));
+  const viewers = watched ? Array.from({ length: VIEWERS }, () => watch(server.url, id)) : [];
+  const api = watched ? poll(server.url, `/api/sweeps/${id}`, API_POLL_MS) : null;
+  const page = watched ? poll(server.url, `/sweeps/${id}`, PAGE_POLL_MS) : null;
+  while ((await sweepStatus(server.url, id)) === 'running') await new Promise((resolve) => setTimeout(resolve, 100));
+  const seconds = (performance.now() - t0) / 1000;
+  await api?.stop();
+  await page?.stop();
+  await Promise.all(viewers.map((v) => v.done));
+  clientLag.disable();
+  const failures = [...(api?.failures ?? []), ...(page?.failures ?? [])];
+  const clientLagMs = { p99: clientLag.percentile(99) / 1e6, max: clientLag.max / 1e6 };
+  return { seconds, runsPerSecond: 2000 / seconds, viewers, api: api?.latencies ?? [], page: page?.latencies ?? [], failures, clientLagMs };
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'initlab-load-'));
+  const server = await startServer(join(dir, 'load.db'));
+  try {
+    // Warm the pool (threads, modules, JIT) and the page routes before measuring.
+    const warm = await postSweep(server.url, { ...loadSweep('warm-up'), grid: { seed: [1, 2, 3, 4, 5, 6, 7, 8] } });
+    while ((await sweepStatus(server.url, warm)) === 'running') await new Promise((resolve) => setTimeout(resolve, 50));
+    await (await fetch(`${server.url}/sweeps/${warm}`)).text();
+    const startMb = rssMb(server.child.pid!);
+    const unwatched: number[] = [];
+    const watched: Array<Awaited<ReturnType<typeof runPass>>> = [];
+    for (let pass = 0; pass < PASSES; pass++) {
+      const quiet = await runPass(server, false, `unwatched ${pass + 1}`);
+      unwatched.push(quiet.runsPerSecond);
+      console.log(`unwatched pass ${pass + 1}: 2,000 runs in ${quiet.seconds.toFixed(1)} s (${quiet.runsPerSecond.toFixed(0)} runs/s)`);
+      const busy = await runPass(server, true, `watched ${pass + 1}`);
+      watched.push(busy);
+      const events = busy.viewers.map((v) => v.events);
+      const mb = busy.viewers.reduce((sum, v) => sum + v.bytes, 0) / 1e6;
+      console.log(`  server RSS ${rssMb(server.child.pid!).toFixed(0)} MB`);
+      console.log(`watched pass ${pass + 1}: 2,000 runs in ${busy.seconds.toFixed(1)} s (${busy.runsPerSecond.toFixed(0)} runs/s) with ${VIEWERS} viewers`);
+      console.log(`  events per viewer: min ${Math.min(...events)}, median ${percentile(events, 0.5)}, max ${Math.max(...events)}; ${mb.toFixed(1)} MB pushed in all`);
+      console.log(`  API  GET /api/sweeps/:id every ${API_POLL_MS} ms: ${fmt(busy.api)}`);
+      console.log(`  page GET /sweeps/:id every ${PAGE_POLL_MS} ms: ${fmt(busy.page)}`);
+      console.log(`  the load client's own event-loop delay: p99 ${busy.clientLagMs.p99.toFixed(0)} ms, max ${busy.clientLagMs.max.toFixed(0)} ms`);
+      if (busy.failures.length > 0) console.log(`  failed requests: ${busy.failures.length} (${[...new Set(busy.failures)].join('; ')})`);
+    }
+    const endMb = rssMb(server.child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const idleMb = rssMb(server.child.pid!);
+    const ratio = watched.map((w) => w.runsPerSecond).reduce((a, b) => a + b, 0) / unwatched.reduce((a, b) => a + b, 0);
+    console.log(`throughput watched / unwatched: ${(100 * ratio).toFixed(0)}% (target ≥ 90%; sums over the passes)`);
+    console.log(`server memory (RSS, main and training threads): ${startMb.toFixed(0)} MB after warm-up, ${endMb.toFixed(0)} MB after `
+      + `${PASSES * 2} sweeps of 2,000 runs, ${idleMb.toFixed(0)} MB after 10 s idle`);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
