@@ -12,8 +12,12 @@ import { createFakeExecutor } from '../helpers/fake-executor.js';
 import { serveApp } from '../helpers/http.js';
 
 const REQUESTS = 800;
-/** Generous on purpose: a liveness property on a shared 2-core machine, far above a healthy answer's few ms. */
-const HEALTH_BOUND_MS = 1000;
+/**
+ * A liveness property, not a speed check: a frozen server (the 200-range seed parser blocked it for 38 s) fails it,
+ * while a loaded 2-core machine running other test files beside this one (1.1 s seen) does not. The 100 ms CPU
+ * bound per request is measured by `npm run bench -- parsing`.
+ */
+const HEALTH_BOUND_MS = 5000;
 
 interface Probe { method: 'POST'; path: string; contentType?: string; body?: string }
 
