@@ -29,6 +29,11 @@ function endOnClosedPipe(error: NodeJS.ErrnoException): void {
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   if (io.stdout === process.stdout && !process.stdout.listeners('error').includes(endOnClosedPipe)) process.stdout.on('error', endOnClosedPipe);
   const [command, ...args] = argv;
+  // `initlab serve --help` (any command): the usage, not an "unknown option" error. train has its own.
+  if (command !== 'train' && command !== undefined && (args.includes('--help') || args.includes('-h'))) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   switch (command) {
     case 'serve':
       return (await import('./commands/serve.js')).serveCommand(args, io);

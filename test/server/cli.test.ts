@@ -28,6 +28,18 @@ describe('initlab CLI', () => {
     for (const row of rows) expect(['succeeded', 'diverged']).toContain(row.status);
   });
 
+  it('prints the usage for --help or -h after any command, with exit 0 and nothing started', async () => {
+    for (const argv of [['serve', '--help'], ['sweep', 'seed-tour', '-h'], ['export', '--help'], ['--help'], ['help']]) {
+      const c = capture();
+      expect(await main(argv, c.io), argv.join(' ')).toBe(0);
+      expect(c.out()).toMatch(/^usage: initlab <command> \[options\]/);
+      expect(c.err()).toBe('');
+    }
+    const c = capture();
+    expect(await main(['serve', '--hlep'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/--hlep/);
+  });
+
   it('exports a finished sweep to stdout as a LaTeX pivot', async () => {
     const c = capture();
     const code = await main(['export', '1', '--format', 'latex', '--pivot', 'final_val_acc', '--db', db], c.io);
