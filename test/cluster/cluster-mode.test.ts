@@ -238,4 +238,33 @@ describe('cluster mode (BullMQ on Redis)', () => {
     for (const r of runs) expect(stored.get(r.id)).toEqual(range(epochs + 1));
     await second.kill('SIGTERM');
   }, PROCESS_TEST_MS);
+  it('keeps no more jobs on the queue than the hosts have threads: with one 1-thread host the rest of the sweep waits in the scheduler', async () => {
+    const queue = 'q-capacity';
+    const serve = track(await startServe(redis.url, join(dir, 'capacity.db'), queue));
+    track(await startWorker(redis.url, 'host-a', queue));
+    await until(async () => ((await api<{ hosts: unknown[] }>(serve.base, '/api/hosts')).hosts.length === 1 ? true : undefined), 'host-a');
+    const jobs = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('capacity', 8));
+      // Sampled throughout the sweep: jobs BullMQ holds that no host has finished, and runs still queued in SQLite.
+      let mostOnQueue = 0;
+      let heldBack = 0;
+      await until(async () => {
+        const counts = await jobs.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+        const onQueue = Object.values(counts).reduce((sum, n) => sum + n, 0);
+        const runs = await runsOf(serve.base, id);
+        mostOnQueue = Math.max(mostOnQueue, onQueue);
+        heldBack = Math.max(heldBack, runs.filter((run) => run.status === 'queued').length);
+        return runs.every((run) => run.status !== 'queued' && run.status !== 'running') ? true : undefined;
+      }, 'the sweep to finish', 90_000);
+      expect(mostOnQueue).toBe(1);
+      expect(heldBack).toBeGreaterThanOrEqual(2);
+      expect((await runsOf(serve.base, id)).map((run) => run.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      expect((await jobs.getJobCounts('completed')).completed).toBe(4);
+    } finally {
+      await jobs.close();
+    }
+    await serve.kill('SIGTERM');
+  }, PROCESS_TEST_MS);
+
 });
