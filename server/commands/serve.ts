@@ -63,7 +63,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     const connectMs = Number(process.env.INITLAB_REDIS_CONNECT_MS) || REDIS_CONNECT_MS;
     try {
       await checkRedis(redisUrl, connectMs);
-      cluster = createQueueExecutor({ url: redisUrl, queue: queueName, log: (m) => io.stderr.write(`initlab serve: redis: ${m}\n`) });
+      cluster = createQueueExecutor({ url: redisUrl, queue: queueName, runTimeLimitMs, log: (m) => io.stderr.write(`initlab serve: redis: ${m}\n`) });
       await withTimeout(cluster.ready(), connectMs);
     } catch (error) {
       io.stderr.write(`initlab serve: cannot reach Redis at ${redactRedisUrl(redisUrl)}: ${redactSecret((error as Error).message, redisUrl)}\n`);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeError } from '../../server/scheduler.js';
+import { RunTimeLimitError } from '../../server/executor.js';
 import { api, type Proc, type RedisServer, startProc, startRedis, startServe, startWorker, until } from './cluster-harness.js';
 
 /**
@@ -267,4 +269,19 @@ describe('cluster mode (BullMQ on Redis)', () => {
     await serve.kill('SIGTERM');
   }, PROCESS_TEST_MS);
 
+  it('stops a run on a worker host at the job server\'s --max-run-seconds: it fails with the same reason as a local run', async () => {
+    const queue = 'q-limit';
+    const dbFile = join(dir, 'limit.db');
+    const serve = track(await startServe(redis.url, dbFile, queue, undefined, ['--max-run-seconds', '1']));
+    const a = track(await startWorker(redis.url, 'host-a', queue));
+    const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('limit', 5000, [1]));
+    await finished(serve.base, id, 90_000);
+    const [run] = await runsOf(serve.base, id);
+    expect(run).toMatchObject({ status: 'failed', host: 'host-a', error: describeError(new RunTimeLimitError(1000)) });
+    await a.waitFor(new RegExp(`job run-${run!.id}-a1-t\\d+ failed: RunTimeLimitError`));
+    const stored = storedEpochs(dbFile).get(run!.id) ?? [];
+    expect(stored.length).toBeGreaterThan(0); // it trained, and was stopped long before its 5000 epochs
+    expect(stored.length).toBeLessThan(5001);
+    await serve.kill('SIGTERM');
+  }, PROCESS_TEST_MS);
 });
