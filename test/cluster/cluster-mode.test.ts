@@ -1,6 +1,6 @@
 // Cluster mode end to end: a real redis-server, `initlab serve --redis` and two `initlab worker` processes (separate
 // OS processes, like separate hosts). Tiny nets and few epochs keep it to seconds.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -136,7 +136,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
     // The same spec in local mode (the headless CLI, no Redis): every epoch and layer row equal, bit for bit.
     const localDb = join(dir, 'local.db');
     const specFile = join(dir, 'small.json');
-    (await import('node:fs')).writeFileSync(specFile, JSON.stringify(SMALL_SWEEP));
+    writeFileSync(specFile, JSON.stringify(SMALL_SWEEP));
     const local = startProc(process.execPath, ['bin/initlab.js', 'sweep', specFile, '--db', localDb, '--workers', '1']);
     expect(await local.exited).toBe(0);
     const remote = epochRows(dbFile);
@@ -240,6 +240,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
     for (const r of runs) expect(stored.get(r.id)).toEqual(range(epochs + 1));
     await second.kill('SIGTERM');
   }, PROCESS_TEST_MS);
+
   it('keeps no more jobs on the queue than the hosts have threads: with one 1-thread host the rest of the sweep waits in the scheduler', async () => {
     const queue = 'q-capacity';
     const serve = track(await startServe(redis.url, join(dir, 'capacity.db'), queue));
@@ -283,5 +284,27 @@ describe('cluster mode (BullMQ on Redis)', () => {
     expect(stored.length).toBeGreaterThan(0); // it trained, and was stopped long before its 5000 epochs
     expect(stored.length).toBeLessThan(5001);
     await serve.kill('SIGTERM');
+  }, PROCESS_TEST_MS);
+
+  it('runs a headless sweep through the queue (initlab sweep --redis): a worker host trains it and the command exits once it is finished', async () => {
+    const queue = 'q-cli';
+    const dbFile = join(dir, 'cli.db');
+    track(await startWorker(redis.url, 'host-a', queue));
+    const specFile = join(dir, 'cli.json');
+    writeFileSync(specFile, JSON.stringify({ ...SMALL_SWEEP, name: 'cli', grid: { seed: [1, 2] } }));
+    const sweep = track(startProc(process.execPath, ['bin/initlab.js', 'sweep', specFile, '--db', dbFile, '--redis', redis.url, '--queue', queue]));
+    expect(await sweep.exited, sweep.stderr).toBe(0);
+    expect(sweep.stderr).toMatch(/sweep 1: 2 runs on cluster queue q-cli on redis:\/\/127\.0\.0\.1:\d+, /);
+    expect(JSON.parse(sweep.stdout.trim().split('\n').at(-1)!)).toMatchObject({ sweep: 1, status: 'finished' });
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      expect(db.prepare('SELECT status, host FROM runs ORDER BY position').all()).toEqual([
+        { status: 'succeeded', host: 'host-a' }, { status: 'succeeded', host: 'host-a' },
+      ]);
+    } finally {
+      db.close();
+    }
+    for (const epochs of storedEpochs(dbFile).values()) expect(epochs).toEqual(range(5));
+    expect(storedEpochs(dbFile).size).toBe(2);
   }, PROCESS_TEST_MS);
 });
