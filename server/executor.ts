@@ -34,6 +34,8 @@ export interface RunJob {
   /** The run's attempt and when it started (cluster mode derives the job id from run, attempt and start time). */
   attempt?: number;
   startedAt?: number;
+  /** This run's time limit, in place of the executor's own: a worker host trains under its job server's limit. */
+  runTimeLimitMs?: number;
 }
 
 export interface Executor {
@@ -120,7 +122,7 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
     // The caller's signal (cancel, shutdown) or the time limit, whichever comes first, aborts the task. The limit
     // counts from the run's first progress message (training has begun), so a thread's start-up (loading modules,
     // parsing MNIST) never eats into it; until then a generous start-up bound applies instead.
-    const limit = options.runTimeLimitMs;
+    const limit = job.runTimeLimitMs ?? options.runTimeLimitMs;
     const timer = limit === undefined ? null : new AbortController();
     let timeout = timer === null ? null : setTimeout(() => timer.abort(), Math.max(limit!, STARTUP_LIMIT_MS));
     const taskSignal = timer === null ? signal : AbortSignal.any([signal, timer.signal]);

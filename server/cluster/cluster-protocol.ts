@@ -24,6 +24,8 @@ export interface ClusterJobData {
   config: RunConfig;
   backend: BackendName;
   cpuPath?: string;
+  /** The job server's per-run time limit (--max-run-seconds): the host stops the run past it, as the local pool does. */
+  runTimeLimitMs?: number;
 }
 
 /**

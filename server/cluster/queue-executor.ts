@@ -17,6 +17,8 @@ export interface QueueExecutorOptions {
   /** redis:// or rediss:// URL, already checked by parseRedisUrl. */
   url: string;
   queue?: string;
+  /** The per-run time limit (--max-run-seconds) each job carries to its host. */
+  runTimeLimitMs?: number;
   /** Where connection errors go (already redacted). Default: console.error. */
   log?: (message: string) => void;
 }
@@ -130,7 +132,9 @@ export function createQueueExecutor(options: QueueExecutorOptions): QueueExecuto
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const data: ClusterJobData = { runId: job.runId, attempt, startedAt, config: job.config, backend: job.backend, cpuPath: job.cpuPath };
+      const data: ClusterJobData = {
+        runId: job.runId, attempt, startedAt, config: job.config, backend: job.backend, cpuPath: job.cpuPath, runTimeLimitMs: options.runTimeLimitMs,
+      };
       // Listening already (ready), so no event of this job is missed; adding an existing id is a no-op, and a job
       // that finished while no server listened is collected from its stored state.
       const added = await queue.add('train', data, { jobId, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });

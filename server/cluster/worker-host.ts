@@ -81,7 +81,8 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
     try {
       heartbeat().catch(() => {});
       const result = await pool.run(
-        { runId: data.runId, config: data.config, backend: data.backend, cpuPath: data.cpuPath }, onProgress, controller.signal,
+        { runId: data.runId, config: data.config, backend: data.backend, cpuPath: data.cpuPath, runTimeLimitMs: data.runTimeLimitMs },
+        onProgress, controller.signal,
       );
       await sent;
       return { host: options.name, result, epochs };

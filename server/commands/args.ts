@@ -1,5 +1,7 @@
 // Shared option parsing for the CLI commands: errors name the option.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_QUEUE } from '../cluster/cluster-protocol.js';
+import { parseRedisUrl } from '../cluster/redis-url.js';
 import { BACKENDS, BackendError, parseBackendName, resolveBackend, type ResolvedBackend } from '../../workers/backend.js';
 
 export class UsageError extends Error {
@@ -60,4 +62,15 @@ export function runTimeLimitOption(value: string | undefined): number | undefine
   const fromEnv = process.env.INITLAB_MAX_RUN_SECONDS || undefined;
   const seconds = intOption(value ?? fromEnv, value !== undefined ? 'max-run-seconds' : 'max-run-seconds (INITLAB_MAX_RUN_SECONDS)', 1, 7 * 24 * 3600);
   return seconds === undefined ? undefined : seconds * 1000;
+}
+
+/**
+ * A job server's cluster mode (serve, sweep): the Redis URL from `--redis`, else $INITLAB_REDIS, and `--queue`;
+ * undefined (local mode) without a URL. A bad URL throws parseRedisUrl's RedisUrlError, naming where it came from.
+ */
+export function clusterOption(values: { redis?: string; queue?: string }): { url: string; queue: string } | undefined {
+  const queue = nameOption(values.queue, 'queue', DEFAULT_QUEUE);
+  const redis = values.redis ?? (process.env.INITLAB_REDIS || undefined);
+  if (redis === undefined) return undefined;
+  return { url: parseRedisUrl(redis, values.redis !== undefined ? '--redis' : 'INITLAB_REDIS'), queue };
 }

@@ -6,10 +6,10 @@ import { isLoopbackHost } from '../security.js';
 import type { ResolvedBackend } from '../../workers/backend.js';
 import { describeBackend } from '../backend-choice.js';
 import { openServices, type Services } from '../services.js';
-import { checkRedis, parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
-import { DEFAULT_QUEUE, jobIdFor } from '../cluster/cluster-protocol.js';
-import { createQueueExecutor, type QueueExecutor } from '../cluster/queue-executor.js';
-import { backendOption, intOption, nameOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
+import { RedisUrlError } from '../cluster/redis-url.js';
+import { describeQueue, liveRunFilter, openCluster } from '../cluster/open-cluster.js';
+import type { QueueExecutor } from '../cluster/queue-executor.js';
+import { backendOption, clusterOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
 
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let port: number;
@@ -20,8 +20,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   let maxRunMb: number | undefined;
   let runTimeLimitMs: number | undefined;
   let backend: ResolvedBackend;
-  let redisUrl: string | undefined;
-  let queueName: string;
+  let redis: { url: string; queue: string } | undefined;
   try {
     const { values } = parseOptions(args, {
       port: { type: 'string' },
@@ -35,9 +34,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       redis: { type: 'string' },
       queue: { type: 'string' },
     });
-    const redis = values.redis ?? (process.env.INITLAB_REDIS || undefined);
-    redisUrl = redis === undefined ? undefined : parseRedisUrl(redis, values.redis !== undefined ? '--redis' : 'INITLAB_REDIS');
-    queueName = nameOption(values.queue, 'queue', DEFAULT_QUEUE);
+    redis = clusterOption(values);
     port = intOption(values.port, 'port', 0, 65535) ?? Number(process.env.PORT ?? 3000);
     host = values.host ?? '127.0.0.1';
     dbFile = values.db;
@@ -59,15 +56,11 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   reportFallback(backend, io.stderr);
 
   let cluster: QueueExecutor | undefined;
-  if (redisUrl !== undefined) {
-    const connectMs = Number(process.env.INITLAB_REDIS_CONNECT_MS) || REDIS_CONNECT_MS;
+  if (redis !== undefined) {
     try {
-      await checkRedis(redisUrl, connectMs);
-      cluster = createQueueExecutor({ url: redisUrl, queue: queueName, log: (m) => io.stderr.write(`initlab serve: redis: ${m}\n`) });
-      await withTimeout(cluster.ready(), connectMs);
+      cluster = await openCluster({ ...redis, runTimeLimitMs, log: (m) => io.stderr.write(`initlab serve: redis: ${m}\n`) });
     } catch (error) {
-      io.stderr.write(`initlab serve: cannot reach Redis at ${redactRedisUrl(redisUrl)}: ${redactSecret((error as Error).message, redisUrl)}\n`);
-      await cluster?.close().catch(() => {});
+      io.stderr.write(`initlab serve: ${(error as Error).message}\n`);
       return 1;
     }
   }
@@ -83,16 +76,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
   if (cluster) {
-    // Runs a stopped job server left running whose job still lives on the queue are re-attached, not re-queued.
-    const { store } = services;
-    const left = store.unfinishedSweepIds().flatMap((sweepId) => store.runningRunIds(sweepId))
-      .map((runId) => {
-        const run = store.getRun(runId);
-        return { runId, attempt: run.attempt, startedAt: run.startedAt ?? 0 };
-      });
-    const live = await cluster.liveJobs(left);
-    const ids = new Map(left.map((run) => [run.runId, jobIdFor(run.runId, run.attempt, run.startedAt)]));
-    services.scheduler.start({ keep: (runId) => live.has(ids.get(runId) ?? '') });
+    services.scheduler.start({ keep: await liveRunFilter(services.store, cluster) });
   } else {
     services.scheduler.start();
   }
@@ -117,7 +101,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   }
   const address = server.address() as AddressInfo;
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const pool = cluster ? `cluster queue ${queueName} on ${redactRedisUrl(redisUrl!)}` : `${services.executor.threads} training threads`;
+  const pool = redis ? describeQueue(redis) : `${services.executor.threads} training threads`;
   io.stdout.write(`initlab: dashboard at http://${shown}:${address.port}/ (database ${services.dbFile}, ${pool}, ${describeBackend(services.backend)})\n`);
 
   return new Promise<number>((resolve) => {
@@ -134,15 +118,4 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     process.once('SIGINT', () => void stop('SIGINT'));
     process.once('SIGTERM', () => void stop('SIGTERM'));
   });
-}
-
-/** How long `serve --redis` waits for Redis before it gives up with a message ($INITLAB_REDIS_CONNECT_MS overrides). */
-const REDIS_CONNECT_MS = 15_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

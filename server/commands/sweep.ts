@@ -1,5 +1,6 @@
-// `initlab sweep <spec.json | preset>`: runs a sweep to completion headless, with a progress bar on stderr.
-// Ctrl-C (or SIGTERM) cancels cleanly; `initlab sweep --resume <id>` continues it later.
+// `initlab sweep <spec.json | preset>`: runs a sweep to completion headless, with a progress bar on stderr, on the
+// local pool or, with --redis, on a cluster queue's worker hosts. Ctrl-C (or SIGTERM) cancels cleanly;
+// `initlab sweep --resume <id>` continues it later.
 import { accessSync, constants, createWriteStream, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { CliIo } from './io.js';
@@ -9,7 +10,10 @@ import type { ResolvedBackend } from '../../workers/backend.js';
 import { describeBackend, runRequest, specPin } from '../backend-choice.js';
 import { getPreset, listPresets } from '../presets.js';
 import { openServices, type Services } from '../services.js';
-import { backendOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
+import { describeQueue, liveRunFilter, openCluster } from '../cluster/open-cluster.js';
+import type { QueueExecutor } from '../cluster/queue-executor.js';
+import { RedisUrlError } from '../cluster/redis-url.js';
+import { backendOption, clusterOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
 import { createProgressBar } from './progress-bar.js';
 
 function loadSpec(source: string): unknown {
@@ -62,7 +66,7 @@ function checkExportTarget(file: string): void {
 export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
   let options: {
     source?: string; resume?: number; dbFile?: string; threads?: number; maxRuns?: number; maxRunMb?: number; runTimeLimitMs?: number; exportFile?: string;
-    backend: ResolvedBackend;
+    backend: ResolvedBackend; redis?: { url: string; queue: string };
   };
   let spec: unknown;
   try {
@@ -75,6 +79,8 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       'max-run-mb': { type: 'string' },
       'max-run-seconds': { type: 'string' },
       backend: { type: 'string' },
+      redis: { type: 'string' },
+      queue: { type: 'string' },
     });
     options = {
       source: positionals[0],
@@ -86,6 +92,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       runTimeLimitMs: runTimeLimitOption(values['max-run-seconds']),
       exportFile: values.export,
       backend: backendOption(values.backend),
+      redis: clusterOption(values),
     };
     if ((options.source === undefined) === (options.resume === undefined)) {
       throw new UsageError('give a spec file or preset name, or --resume <sweep-id>');
@@ -96,25 +103,35 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
     }
     if (options.source !== undefined) spec = loadSpec(options.source);
   } catch (error) {
-    if (!(error instanceof UsageError) && !(error instanceof ExportFormatError)) throw error;
+    if (!(error instanceof UsageError) && !(error instanceof ExportFormatError) && !(error instanceof RedisUrlError)) throw error;
     io.stderr.write(`initlab sweep: ${(error as Error).message}\n`);
     return 2;
   }
   reportFallback(options.backend, io.stderr);
 
+  // With --redis this process is the job server of a cluster queue: runs train on the worker hosts.
+  let cluster: QueueExecutor | undefined;
   let services: Services;
   try {
+    if (options.redis) {
+      cluster = await openCluster({
+        ...options.redis, runTimeLimitMs: options.runTimeLimitMs, log: (m) => io.stderr.write(`initlab sweep: redis: ${m}\n`),
+      });
+    }
     services = openServices({
       dbFile: options.dbFile, threads: options.threads, maxRunsPerSweep: options.maxRuns, maxRunMb: options.maxRunMb,
       runTimeLimitMs: options.runTimeLimitMs,
       backend: { backend: options.backend.backend, cpuPath: options.backend.cpuPath },
+      executor: cluster,
     });
   } catch (error) {
     io.stderr.write(`initlab sweep: ${(error as Error).message}\n`);
+    await cluster?.close().catch(() => {});
     return 1;
   }
   try {
-    services.scheduler.start({ resumeSweeps: false });
+    services.scheduler.start({ resumeSweeps: false, keep: cluster ? await liveRunFilter(services.store, cluster) : undefined });
+    const pool = options.redis ? describeQueue(options.redis) : `${services.executor.threads} threads`;
     // The sweep's own pin (spec backend / cpuPath), else the default this command resolved.
     const runsOn = (id: number) => describeBackend(runRequest(specPin(services.store.getSweep(id).spec), services.backend));
     let sweepId: number;
@@ -127,7 +144,7 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
       try {
         const created = services.scheduler.submit(spec);
         sweepId = created.id;
-        io.stderr.write(`initlab: sweep ${sweepId}: ${created.runs} runs on ${services.executor.threads} threads, ${runsOn(sweepId)} (database ${services.dbFile})\n`);
+        io.stderr.write(`initlab: sweep ${sweepId}: ${created.runs} runs on ${pool}, ${runsOn(sweepId)} (database ${services.dbFile})\n`);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         io.stderr.write(`initlab sweep: invalid sweep spec\n`);

@@ -48,15 +48,15 @@ describe('cluster mode with a password and TLS', () => {
     for (const text of [serve.stdout, serve.stderr, worker.stdout, worker.stderr]) expect(text).not.toContain(PASSWORD);
   });
 
-  it('refuses to start with a wrong password, saying so without printing it', async () => {
+  it('refuses to start serve or a headless sweep with a wrong password, saying so without printing it', async () => {
     const wrong = redis.url.replace(PASSWORD, 'wrong-pass-991');
-    const serve = startProc(process.execPath, ['bin/initlab.js', 'serve', '--port', '0', '--db', join(dir, 'wrong.db'), '--redis', wrong], {
-      env,
-    });
-    procs.push(serve);
-    expect(await serve.exited).toBe(1);
-    expect(serve.stderr).toMatch(/cannot reach Redis at rediss:\/\/\*\*\*@127\.0\.0\.1:\d+/);
-    expect(serve.stderr).toMatch(/WRONGPASS|NOAUTH|invalid/i);
-    expect(serve.stdout + serve.stderr).not.toContain('wrong-pass-991');
+    for (const args of [['serve', '--port', '0', '--db', join(dir, 'wrong.db')], ['sweep', 'seed-tour', '--db', join(dir, 'wrong-sweep.db')]]) {
+      const proc = startProc(process.execPath, ['bin/initlab.js', ...args, '--redis', wrong], { env });
+      procs.push(proc);
+      expect(await proc.exited).toBe(1);
+      expect(proc.stderr).toMatch(new RegExp(`initlab ${args[0]}: cannot reach Redis at rediss://\\*\\*\\*@127\\.0\\.0\\.1:\\d+`));
+      expect(proc.stderr).toMatch(/WRONGPASS|NOAUTH|invalid/i);
+      expect(proc.stdout + proc.stderr).not.toContain('wrong-pass-991');
+    }
   });
 });

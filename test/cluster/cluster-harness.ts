@@ -109,9 +109,11 @@ export async function startRedis(options: { password?: string; tls?: { cert: str
 }
 
 /** `initlab serve --redis` on a free port; resolves once it prints its dashboard address. */
-export async function startServe(redisUrl: string, dbFile: string, queue: string, env?: NodeJS.ProcessEnv): Promise<Proc & { base: string }> {
+export async function startServe(
+  redisUrl: string, dbFile: string, queue: string, env?: NodeJS.ProcessEnv, extraArgs: string[] = [],
+): Promise<Proc & { base: string }> {
   const proc = startProc(process.execPath, [
-    'bin/initlab.js', 'serve', '--port', '0', '--db', dbFile, '--redis', redisUrl, '--queue', queue,
+    'bin/initlab.js', 'serve', '--port', '0', '--db', dbFile, '--redis', redisUrl, '--queue', queue, ...extraArgs,
   ], { env });
   const [base] = await proc.waitFor(/http:\/\/127\.0\.0\.1:\d+\//);
   return Object.assign(proc, { base });

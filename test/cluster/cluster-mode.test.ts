@@ -1,11 +1,13 @@
 // Cluster mode end to end: a real redis-server, `initlab serve --redis` and two `initlab worker` processes (separate
 // OS processes, like separate hosts). Tiny nets and few epochs keep it to seconds.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeError } from '../../server/scheduler.js';
+import { RunTimeLimitError } from '../../server/executor.js';
 import { api, type Proc, type RedisServer, startProc, startRedis, startServe, startWorker, until } from './cluster-harness.js';
 
 /**
@@ -134,7 +136,7 @@ describe('cluster mode (BullMQ on Redis)', () => {
     // The same spec in local mode (the headless CLI, no Redis): every epoch and layer row equal, bit for bit.
     const localDb = join(dir, 'local.db');
     const specFile = join(dir, 'small.json');
-    (await import('node:fs')).writeFileSync(specFile, JSON.stringify(SMALL_SWEEP));
+    writeFileSync(specFile, JSON.stringify(SMALL_SWEEP));
     const local = startProc(process.execPath, ['bin/initlab.js', 'sweep', specFile, '--db', localDb, '--workers', '1']);
     expect(await local.exited).toBe(0);
     const remote = epochRows(dbFile);
@@ -237,5 +239,72 @@ describe('cluster mode (BullMQ on Redis)', () => {
     const stored = storedEpochs(dbFile);
     for (const r of runs) expect(stored.get(r.id)).toEqual(range(epochs + 1));
     await second.kill('SIGTERM');
+  }, PROCESS_TEST_MS);
+
+  it('keeps no more jobs on the queue than the hosts have threads: with one 1-thread host the rest of the sweep waits in the scheduler', async () => {
+    const queue = 'q-capacity';
+    const serve = track(await startServe(redis.url, join(dir, 'capacity.db'), queue));
+    track(await startWorker(redis.url, 'host-a', queue));
+    await until(async () => ((await api<{ hosts: unknown[] }>(serve.base, '/api/hosts')).hosts.length === 1 ? true : undefined), 'host-a');
+    const jobs = new Queue(queue, { connection: { host: '127.0.0.1', port: redis.port } });
+    try {
+      const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('capacity', 8));
+      // Sampled throughout the sweep: jobs BullMQ holds that no host has finished, and runs still queued in SQLite.
+      let mostOnQueue = 0;
+      let heldBack = 0;
+      await until(async () => {
+        const counts = await jobs.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+        const onQueue = Object.values(counts).reduce((sum, n) => sum + n, 0);
+        const runs = await runsOf(serve.base, id);
+        mostOnQueue = Math.max(mostOnQueue, onQueue);
+        heldBack = Math.max(heldBack, runs.filter((run) => run.status === 'queued').length);
+        return runs.every((run) => run.status !== 'queued' && run.status !== 'running') ? true : undefined;
+      }, 'the sweep to finish', 90_000);
+      expect(mostOnQueue).toBe(1);
+      expect(heldBack).toBeGreaterThanOrEqual(2);
+      expect((await runsOf(serve.base, id)).map((run) => run.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+      expect((await jobs.getJobCounts('completed')).completed).toBe(4);
+    } finally {
+      await jobs.close();
+    }
+    await serve.kill('SIGTERM');
+  }, PROCESS_TEST_MS);
+
+  it('stops a run on a worker host at the job server\'s --max-run-seconds: it fails with the same reason as a local run', async () => {
+    const queue = 'q-limit';
+    const dbFile = join(dir, 'limit.db');
+    const serve = track(await startServe(redis.url, dbFile, queue, undefined, ['--max-run-seconds', '1']));
+    const a = track(await startWorker(redis.url, 'host-a', queue));
+    const { id } = await api<{ id: number }>(serve.base, '/api/sweeps', longSweep('limit', 5000, [1]));
+    await finished(serve.base, id, 90_000);
+    const [run] = await runsOf(serve.base, id);
+    expect(run).toMatchObject({ status: 'failed', host: 'host-a', error: describeError(new RunTimeLimitError(1000)) });
+    await a.waitFor(new RegExp(`job run-${run!.id}-a1-t\\d+ failed: RunTimeLimitError`));
+    const stored = storedEpochs(dbFile).get(run!.id) ?? [];
+    expect(stored.length).toBeGreaterThan(0); // it trained, and was stopped long before its 5000 epochs
+    expect(stored.length).toBeLessThan(5001);
+    await serve.kill('SIGTERM');
+  }, PROCESS_TEST_MS);
+
+  it('runs a headless sweep through the queue (initlab sweep --redis): a worker host trains it and the command exits once it is finished', async () => {
+    const queue = 'q-cli';
+    const dbFile = join(dir, 'cli.db');
+    track(await startWorker(redis.url, 'host-a', queue));
+    const specFile = join(dir, 'cli.json');
+    writeFileSync(specFile, JSON.stringify({ ...SMALL_SWEEP, name: 'cli', grid: { seed: [1, 2] } }));
+    const sweep = track(startProc(process.execPath, ['bin/initlab.js', 'sweep', specFile, '--db', dbFile, '--redis', redis.url, '--queue', queue]));
+    expect(await sweep.exited, sweep.stderr).toBe(0);
+    expect(sweep.stderr).toMatch(/sweep 1: 2 runs on cluster queue q-cli on redis:\/\/127\.0\.0\.1:\d+, /);
+    expect(JSON.parse(sweep.stdout.trim().split('\n').at(-1)!)).toMatchObject({ sweep: 1, status: 'finished' });
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      expect(db.prepare('SELECT status, host FROM runs ORDER BY position').all()).toEqual([
+        { status: 'succeeded', host: 'host-a' }, { status: 'succeeded', host: 'host-a' },
+      ]);
+    } finally {
+      db.close();
+    }
+    for (const epochs of storedEpochs(dbFile).values()) expect(epochs).toEqual(range(5));
+    expect(storedEpochs(dbFile).size).toBe(2);
   }, PROCESS_TEST_MS);
 });
