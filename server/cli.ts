@@ -5,20 +5,28 @@ import type { CliIo } from './commands/io.js';
 const USAGE = `usage: initlab <command> [options]
 
 commands:
-  serve                     the dashboard and JSON API   [--port 3000] [--host 127.0.0.1] [--db FILE] [--workers N] [--max-runs N] [--backend ts|native]
-                            [--redis redis://HOST:6379] cluster mode: runs go to a BullMQ queue for worker hosts
-  worker --redis URL        a cluster worker host: trains the queue's runs   [--workers N] [--name NAME] [--lock-seconds 30]
-  sweep <spec.json|preset>  run a sweep to completion, headless   [--db FILE] [--workers N] [--export FILE] [--max-runs N] [--backend ts|native]
+  serve                     the dashboard and JSON API   [--port 3000] [--host 127.0.0.1] [--db FILE] [--workers N]
+                            [--max-runs N] [--max-run-mb MB] [--max-run-seconds S] [--backend ts|native]
+                            [--redis URL [--queue NAME]] cluster mode: runs go to a BullMQ queue for worker hosts
+  worker --redis URL        a cluster worker host: trains the queue's runs   [--workers N] [--name NAME] [--queue NAME]
+                            [--lock-seconds 30]
+  sweep <spec.json|preset>  run a sweep to completion, headless   [--db FILE] [--workers N] [--export FILE]
+                            [--max-runs N] [--max-run-mb MB] [--max-run-seconds S] [--backend ts|native]
+                            [--redis URL [--queue NAME]]
   sweep --resume <id>       continue a cancelled or interrupted sweep
-  export <sweep-id>         print a result table   --format csv|json|md|latex [--pivot METRIC] [--db FILE]
+  export <sweep-id>         print a result table   --format csv|json|md|latex [--pivot METRIC]
+                            [--reference 'INIT × ACTIVATION'] [--db FILE]
   presets                   list the shipped sweep presets
   train <run.json | ->      one run; one JSON line per epoch, then the result   [--backend ts|native]
   backup <file>             an online, consistent copy of the database   [--db FILE] [--force]
+  <command> --help          this text
 
 The database defaults to $INITLAB_DB or ./data/initlab.db; --max-runs (or $INITLAB_MAX_RUNS, default 5000)
-caps the runs one sweep may expand to. --backend (or $INITLAB_BACKEND) picks the training backend; by default
-native when its addon is built, else ts. --redis (or $INITLAB_REDIS) takes redis:// or rediss:// (TLS) URLs, with
-a password as redis://:PASSWORD@HOST:6379; the password is never printed.`;
+caps the runs one sweep may expand to; --max-run-mb (or $INITLAB_MAX_RUN_MB; default half the memory per training
+thread) refuses a run estimated larger; --max-run-seconds (or $INITLAB_MAX_RUN_SECONDS) fails a run still
+training after that long (off by default). --backend (or $INITLAB_BACKEND) picks the training backend; by default native when its addon is built,
+else ts. --redis (or $INITLAB_REDIS) takes redis:// or rediss:// (TLS) URLs, with a password as
+redis://:PASSWORD@HOST:6379; the password is never printed.`;
 
 /** A reader that goes away (`initlab train run.json | head -1`) closes stdout: end quietly, as `yes | head` does. */
 function endOnClosedPipe(error: NodeJS.ErrnoException): void {
