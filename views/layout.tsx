@@ -7,7 +7,7 @@ export type NavItem = 'sweeps' | 'new' | null;
 export interface LayoutProps {
   title: string;
   nav?: NavItem;
-  /** Whether the page opens a live stream (the indicator starts as "connecting" rather than "not live"). */
+  /** Whether the page opens a live stream (with JavaScript the indicator then starts as "connecting…"). */
   live?: boolean;
   children?: Children;
 }
@@ -58,12 +58,16 @@ export function Layout({ title, nav = null, live = false, children }: LayoutProp
   );
 }
 
-/** Says whether this page is receiving live updates; app.js flips it on the SSE extension's events. */
+/**
+ * Says whether this page is receiving live updates. The server always says "not live" (true without JavaScript);
+ * on a page that follows a stream (`data-follows`) app.js says "connecting…" at once and flips it on the SSE
+ * extension's events.
+ */
 export function LiveIndicator({ live }: { live: boolean }): string {
   return (
-    <span id="live" class="live" role="status" aria-live="polite" data-state={live ? 'connecting' : 'idle'}>
+    <span id="live" class="live" role="status" aria-live="polite" data-state="idle" data-follows={live ? 'true' : 'false'}>
       <span class="live-dot" aria-hidden="true"></span>
-      <span class="live-text">{live ? 'connecting…' : 'not live'}</span>
+      <span class="live-text">not live</span>
     </span>
   ) as string;
 }

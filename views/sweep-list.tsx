@@ -153,7 +153,6 @@ export function SweepsPage(props: SweepListProps): string {
         <Card titleId="sweeps-title" title="All sweeps" caption="Progress and counts update live while sweeps run.">
           <div
             id="sweep-list"
-            aria-live="polite"
             {...{ 'hx-sse:connect': `/stream${props.page > 1 ? `?page=${props.page}` : ''}` }}
           >
             <SweepList {...props} />

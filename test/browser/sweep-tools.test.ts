@@ -12,8 +12,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
 ];
 
-function spec(name: string, seeds: number[], inits = ['xavier_uniform']) {
-  return { name, base: { model: { hidden: [4] }, train: { epochs: 2 } }, grid: { 'model.init': inits, 'model.activation': ['tanh'], seed: seeds } };
+function spec(name: string, seeds: number[], inits = ['xavier_uniform'], activations = ['tanh']) {
+  return { name, base: { model: { hidden: [4] }, train: { epochs: 2 } }, grid: { 'model.init': inits, 'model.activation': activations, seed: seeds } };
 }
 
 /** The text of the first element matching a selector, whitespace collapsed (runs in the page). */
@@ -173,6 +173,49 @@ describe('sweep tools in a browser', () => {
     await page.locator('#err-spec').waitFor();
     expect((await page.locator('#err-spec li').allInnerTexts()).map((t) => t.split(':')[0]))
       .toEqual(['base.model.hidden[1]', 'base.train.epochs', 'grid.model.activation[0]']);
+  });
+
+  it('makes the heatmap one tab stop with arrow keys, names each cell by row and column, and speaks little', async () => {
+    const { id } = services.scheduler.submit(spec('grid keys', [1], ['zeros', 'he_normal'], ['tanh', 'relu']));
+    await finishAll();
+    await page.goto(`${server.url}/sweeps/${id}`);
+    expect(await page.locator('.heatmap .cell[tabindex="0"]').count()).toBe(1);
+    expect(await page.locator('.heatmap .cell[tabindex="-1"]').count()).toBe(3);
+    await page.getByRole('link', { name: /^initializer zeros, activation tanh: / }).focus();
+    const focused = () => page.evaluate(() => {
+      const el = (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement;
+      return `${el.getAttribute('data-row')} × ${el.getAttribute('data-col')}`;
+    });
+    await page.keyboard.press('ArrowRight');
+    expect(await focused()).toBe('zeros × relu');
+    await page.keyboard.press('ArrowDown');
+    expect(await focused()).toBe('he_normal × relu');
+    await page.keyboard.press('ArrowRight');   // the edge: stays
+    expect(await focused()).toBe('he_normal × relu');
+    await page.keyboard.press('Home');
+    expect(await focused()).toBe('zeros × tanh');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');   // opens the cell, which keeps the tab stop
+    await page.locator('#cell-card').waitFor();
+    expect(await page.getAttribute('.heatmap .cell[aria-current="true"]', 'data-row')).toBe('he_normal');
+    expect(await page.getAttribute('.heatmap .cell[tabindex="0"]', 'data-col')).toBe('relu');
+    // Only small status lines are live regions; the grid, progress and cell panel re-render silently.
+    expect(await page.locator('#heatmap-grid[aria-live], #cell-detail[aria-live], #sweep-progress [aria-live]').count()).toBe(0);
+    expect(await textOf(page, '#sweep-progress [role="status"]')).toMatch(/^Sweep finished: finished .* took /);
+  });
+
+  it('works without JavaScript: cells link to their runs, and nothing claims to be connecting', async () => {
+    const { id } = services.scheduler.submit(spec('no script', [1, 2]));
+    await settle();   // one run running, one queued: the page would follow a stream
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    const plain = await context.newPage();
+    await plain.goto(`${server.url}/sweeps/${id}`);
+    expect(await textOf(plain, '#live')).toBe('not live');
+    await plain.click('.heatmap .cell');
+    await plain.waitForURL(/row=xavier_uniform&col=tanh#cell-detail$/);
+    expect(await plain.locator('#cell-card .table-wrap tbody tr').count()).toBe(2);
+    await context.close();
+    await finishAll();
   });
 
   it('ran every page without a script error', () => {
