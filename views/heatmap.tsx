@@ -2,6 +2,7 @@
 // combination with the mean ± sd over seeds, a dot per seed, failure/divergence marks and the dominant verdicts.
 // `HeatmapCard` is the swappable unit (metric switch, SSE); `HeatmapGrid` is what the stream re-renders.
 import { VerdictBadge, verdictGlyph, verdictWord } from './badges.js';
+import { VERDICTS } from '../workers/core/types.js';
 import { Card } from './card.js';
 import { linearPosition, logPosition, rampColour, rampGradient } from './color.js';
 import { formatCount, formatMetric, formatPercent } from './format.js';
@@ -272,6 +273,7 @@ function Legend({ metric, scale }: { metric: HeatmapMetric; scale: Scale }): str
       <span>
         <strong>Bright yellow is better</strong>, dark purple worse. <span safe>{what}</span> Dots: one per seed,
         placed on the same scale (many seeds: range, quartile box and median). ✕ diverged, ! failed.{' '}
+        <span class="glyph-key" safe>{`Verdicts: ${VERDICTS.map((k) => `${verdictGlyph(k)} ${verdictWord(k)}`).join(', ')}.`}</span>{' '}
         {metric === 'verdict' ? (
           ''
         ) : (
@@ -283,6 +285,15 @@ function Legend({ metric, scale }: { metric: HeatmapMetric; scale: Scale }): str
       </span>
     </div>
   ) as string;
+}
+
+/**
+ * An axis label that a narrow column may wrap only between its parts ("xavier_<wbr>uniform",
+ * "normal(<wbr>std=<wbr>5)"), never in the middle of a word.
+ */
+function AxisLabel({ label }: { label: string }): string {
+  const parts = label.split(/(?<=[_(=,])/);
+  return parts.map((part, i) => (i === 0 ? '' : '<wbr>') + (<span safe>{part}</span>)).join('');
 }
 
 /** The grid alone: the SSE stream re-renders this into #heatmap-grid. */
@@ -305,8 +316,8 @@ export function HeatmapGrid(props: HeatmapProps): string {
                 <span class="axis-name" safe>{`${props.rowAxis} ↓ · ${props.colAxis} →`}</span>
               </th>
               {cols.map((col) => (
-                <th scope="col" safe>
-                  {col}
+                <th scope="col">
+                  <AxisLabel label={col} />
                 </th>
               ))}
             </tr>
@@ -314,8 +325,8 @@ export function HeatmapGrid(props: HeatmapProps): string {
           <tbody>
             {rows.map((row) => (
               <tr>
-                <th scope="row" safe>
-                  {row}
+                <th scope="row">
+                  <AxisLabel label={row} />
                 </th>
                 {cols.map((col) => {
                   const cell = byKey.get(cellKey(row, col));

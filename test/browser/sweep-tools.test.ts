@@ -218,6 +218,35 @@ describe('sweep tools in a browser', () => {
     await finishAll();
   });
 
+  it('fits a four-column heatmap and every run\'s outcome into a 390 px phone screen', async () => {
+    const { id } = services.scheduler.submit(spec('phone', [1], ['xavier_uniform', 'he_normal'], ['sigmoid', 'tanh', 'relu', 'leaky_relu']));
+    await finishAll();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/sweeps/${id}`);
+    type Box = { x: number; width: number };
+    const right = (box: Box | null) => (box === null ? Infinity : box.x + box.width);
+    for (const header of await page.locator('.heatmap thead th').all()) expect(right(await header.boundingBox())).toBeLessThanOrEqual(390);
+    for (const cell of await page.locator('.heatmap .cell').all()) expect(right(await cell.boundingBox())).toBeLessThanOrEqual(390);
+    // a label wraps only where it has a break opportunity: "xavier_" | "uniform", never inside a word
+    expect(await page.locator('.heatmap th[scope="row"]').first().innerHTML()).toBe('<span>xavier_</span><wbr><span>uniform</span>');
+    const lineCounts = await page.locator('.heatmap th[scope="row"] span').evaluateAll((spans) =>
+      spans.map((span) => {
+        const el = span as unknown as { getClientRects(): { length: number } };
+        return el.getClientRects().length;   // a span broken over two lines has two boxes
+      }));
+    expect(lineCounts.every((lines) => lines === 1)).toBe(true);
+    // every run row shows its verdicts, accuracy and status on screen, named
+    const row = page.locator('#runs-body tr').first();
+    for (const selector of ['.verdicts-cell', 'td[data-label="Val. acc."]', 'td[data-label="Status"]']) {
+      const box = await row.locator(selector).boundingBox();
+      expect(right(box), selector).toBeLessThanOrEqual(390);
+    }
+    const label = await row.locator('td[data-label="Status"]').evaluate((td) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }).getComputedStyle(td, '::before').content);
+    expect(label).toBe('"Status "');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
   it('ran every page without a script error', () => {
     expect(pageErrors).toEqual([]);
   });
