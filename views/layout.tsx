@@ -46,6 +46,9 @@ export function Layout({ title, nav = null, live = false, children }: LayoutProp
                   New sweep
                 </a>
               </nav>
+              <button type="button" class="btn theme-toggle" id="theme-toggle" hidden>
+                Theme: auto
+              </button>
               <LiveIndicator live={live} />
             </div>
           </header>

@@ -247,6 +247,30 @@ describe('sweep tools in a browser', () => {
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
+  it('switches the colour theme from the top bar, automatic → light → dark, and keeps it across pages', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${server.url}/sweeps/new`);
+    const background = () => page.evaluate(() =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string }; document: { body: unknown } })
+        .getComputedStyle((globalThis as unknown as { document: { body: unknown } }).document.body).backgroundColor);
+    const toggle = page.locator('#theme-toggle');
+    expect(await toggle.innerText()).toBe('Theme: auto');
+    const light = await background();
+    await toggle.click();
+    expect(await toggle.innerText()).toBe('Theme: light');
+    expect(await background()).toBe(light);
+    await toggle.click();
+    expect(await toggle.innerText()).toBe('Theme: dark');
+    const dark = await background();
+    expect(dark).not.toBe(light);
+    await page.goto(`${server.url}/`);   // remembered on the next page
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+    expect(await background()).toBe(dark);
+    await page.locator('#theme-toggle').click();   // back to automatic: the (light) system preference
+    expect(await page.getAttribute('html', 'data-theme')).toBeNull();
+    expect(await background()).toBe(light);
+  });
+
   it('ran every page without a script error', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -1,6 +1,6 @@
 // initlab dashboard client: the live indicator, uPlot charts drawn from data-chart JSON (re-drawn when a swap
 // changes the attribute), live chart points from the run stream's `epochs` events, the compare selection, the
-// compare page's polling, focus on the first form problem, and heatmap cell selection with arrow keys.
+// compare page's polling, focus on the first form problem, heatmap cell selection with arrow keys, and the theme.
 // Plain script, no build step; htmx 4 and hx-sse.js do the requests, swaps and streams.
 (() => {
   'use strict';
@@ -38,8 +38,13 @@
 
   const charts = new WeakMap(); // container → { plot, spec, json }
 
+  // A colour variable resolved to rgb(): the variables hold light-dark(…, …), which a canvas cannot parse.
   function cssVar(name, fallback) {
-    const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    const probe = document.createElement('span');
+    probe.style.color = `var(${name}, ${fallback})`;
+    document.body.appendChild(probe);
+    const value = getComputedStyle(probe).color;
+    probe.remove();
     return value || fallback;
   }
 
@@ -243,6 +248,52 @@
       });
   }
   document.addEventListener('cells-changed', refreshCell);
+
+  // ---- theme toggle --------------------------------------------------------------------------------------------
+
+  // Automatic (the system's preference) → light → dark → automatic; the choice is remembered in localStorage and
+  // set as data-theme on <html> (app.css switches color-scheme, and light-dark() does the rest).
+  const THEME_KEY = 'initlab:theme';
+  const THEMES = ['auto', 'light', 'dark'];
+  const THEME_WORDS = { auto: 'auto', light: 'light', dark: 'dark' };
+
+  function readTheme() {
+    try {
+      const theme = localStorage.getItem(THEME_KEY);
+      return THEMES.includes(theme) ? theme : 'auto';
+    } catch {
+      return 'auto';
+    }
+  }
+
+  function applyTheme(theme) {
+    if (theme === 'auto') document.documentElement.removeAttribute('data-theme');
+    else document.documentElement.setAttribute('data-theme', theme);
+    const button = document.getElementById('theme-toggle');
+    if (button) {
+      button.hidden = false;
+      button.textContent = `Theme: ${THEME_WORDS[theme]}`;
+      button.setAttribute('aria-label', `Colour theme: ${theme === 'auto' ? 'automatic, follows the system' : theme}. Change`);
+    }
+  }
+  applyTheme(readTheme()); // as early as the deferred script runs, before the charts are drawn
+
+  document.addEventListener('click', (event) => {
+    if (!event.target.closest || !event.target.closest('#theme-toggle')) return;
+    const next = THEMES[(THEMES.indexOf(readTheme()) + 1) % THEMES.length];
+    try {
+      localStorage.setItem(THEME_KEY, next);
+    } catch {
+      // storage refused: the theme lasts until the next page
+    }
+    applyTheme(next);
+    for (const el of document.querySelectorAll('[data-chart]')) {
+      const chart = charts.get(el);
+      if (chart) chart.plot.destroy();
+      charts.delete(el);
+      drawChart(el); // axes and grid take the new colours
+    }
+  });
 
   // ---- compare selection ---------------------------------------------------------------------------------------
 
