@@ -12,7 +12,7 @@ export interface LayoutProps {
   children?: Children;
 }
 
-// Vendor assets come from node_modules via app.ts (never a CDN). Scripts are deferred and run in order.
+// Vendor assets come from node_modules via app.ts (never a CDN). Scripts are deferred and run in order, app.js first.
 export function Layout({ title, nav = null, live = false, children }: LayoutProps): string {
   return (
     '<!doctype html>' +
@@ -26,10 +26,13 @@ export function Layout({ title, nav = null, live = false, children }: LayoutProp
           <title safe>{`${title} · initlab`}</title>
           <link rel="stylesheet" href="/assets/vendor/uPlot.min.css" />
           <link rel="stylesheet" href="/assets/app.css" />
+          {/* app.js first: its listeners must exist before htmx can open a stream (a connection that opened while a
+              later script was still loading went unnoticed, leaving the indicator stuck); it touches htmx and uPlot
+              only once the document is loaded, when every deferred script has run. */}
+          <script src="/assets/app.js" defer></script>
           <script src="/assets/vendor/htmx.min.js" defer></script>
           <script src="/assets/vendor/hx-sse.js" defer></script>
           <script src="/assets/vendor/uPlot.iife.min.js" defer></script>
-          <script src="/assets/app.js" defer></script>
         </head>
         <body>
           <a class="skip-link" href="#main">Skip to content</a>

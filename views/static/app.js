@@ -488,6 +488,7 @@
     mutations.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-chart'] });
   }
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
-  else start();
+  // This script is deferred and runs before htmx and uPlot (see layout.tsx): start once all of them have run.
+  if (document.readyState === 'complete') start();
+  else document.addEventListener('DOMContentLoaded', start);
 })();
