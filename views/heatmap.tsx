@@ -2,11 +2,12 @@
 // combination with the mean ± sd over seeds, a dot per seed, failure/divergence marks and the dominant verdicts.
 // `HeatmapCard` is the swappable unit (metric switch, SSE); `HeatmapGrid` is what the stream re-renders.
 import { VerdictBadge, verdictGlyph, verdictWord } from './badges.js';
+import { VERDICTS } from '../workers/core/types.js';
 import { Card } from './card.js';
 import { linearPosition, logPosition, rampColour, rampGradient } from './color.js';
 import { formatCount, formatMetric, formatPercent } from './format.js';
 import type { Counts } from './progress.js';
-import { sweepPartUrl, type HeatmapMetric, type SweepQuery } from './query.js';
+import { sweepPartUrl, sweepUrl, type HeatmapMetric, type SweepQuery } from './query.js';
 
 export interface MetricStat {
   n: number;
@@ -175,11 +176,18 @@ function Cell({ cell, props, scale }: { cell: HeatCell; props: HeatmapProps; sca
   const c = cell.counts;
   const finished = c.succeeded + c.diverged + c.failed + c.cancelled;
   const hasResult = metric === 'verdict' ? healthyFraction(cell) !== null : stat.mean !== null;
+  // A link to the page with this cell open (it works without JavaScript); htmx fetches just the panel instead.
   const hx = {
+    href: `${sweepUrl(props.sweepId, props.query, { row: cell.row, col: cell.col })}#cell-detail`,
     'hx-get': sweepPartUrl(props.sweepId, 'cell', props.query, { row: cell.row, col: cell.col }),
     'hx-target': '#cell-detail',
     'hx-swap': 'innerHTML',
+    'aria-current': selected ? 'true' : undefined,
+    'data-row': cell.row,
+    'data-col': cell.col,
   };
+  // The accessible name starts with where the cell is; its text then reads the value.
+  const where = <span class="visually-hidden" safe>{`${props.rowAxis} ${cell.row}, ${props.colAxis} ${cell.col}: `}</span>;
   const marks: string[] = [];
   if (c.diverged > 0) marks.push(`${verdictGlyph('diverged')} ${c.diverged} diverged`);
   if (c.failed > 0) marks.push(`! ${c.failed} failed`);
@@ -192,11 +200,12 @@ function Cell({ cell, props, scale }: { cell: HeatCell; props: HeatmapProps; sca
     const word = c.running > 0 ? 'running' : c.queued > 0 ? 'queued' : c.diverged > 0 ? `${verdictGlyph('diverged')} diverged` : c.failed > 0 ? 'failed' : 'no result';
     const meta = settled && c.diverged > 0 ? `${c.diverged} of ${c.total} diverged` : pendingNote || `${c.total} runs`;
     return (
-      <button type="button" class={settled && c.diverged > 0 ? 'cell pending diverged' : 'cell pending'} aria-pressed={selected ? 'true' : 'false'} title={cellTitle(cell, props)} {...hx}>
+      <a class={settled && c.diverged > 0 ? 'cell pending diverged' : 'cell pending'} title={cellTitle(cell, props)} {...hx}>
+        {where}
         <span class="cell-value" safe>{word}</span>
         <span class="cell-meta" safe>{meta}</span>
         {marks.length > 0 && !(settled && c.diverged === c.total) ? <span class="marks" safe>{marks.join(' · ')}</span> : ''}
-      </button>
+      </a>
     ) as string;
   }
 
@@ -217,14 +226,8 @@ function Cell({ cell, props, scale }: { cell: HeatCell; props: HeatmapProps; sca
   const colour = rampColour('viridis', Number.isNaN(t) ? 0 : t);
   const badges = rankedVerdicts(cell).slice(0, 2);
   return (
-    <button
-      type="button"
-      class="cell"
-      style={`background:${colour.background};color:${colour.text}`}
-      aria-pressed={selected ? 'true' : 'false'}
-      title={cellTitle(cell, props)}
-      {...hx}
-    >
+    <a class="cell" style={`background:${colour.background};color:${colour.text}`} title={cellTitle(cell, props)} {...hx}>
+      {where}
       <span class="cell-value">
         <span safe>{main}</span> <span class="cell-sd" safe>{sub}</span>
       </span>
@@ -237,7 +240,7 @@ function Cell({ cell, props, scale }: { cell: HeatCell; props: HeatmapProps; sca
         {metric !== 'verdict' && c.diverged > 0 ? <span class="visually-hidden" safe>{` (mean without ${c.diverged} diverged)`}</span> : ''}
       </span>
       {marks.length > 0 ? <span class="marks" safe>{marks.join(' · ')}</span> : ''}
-    </button>
+    </a>
   ) as string;
 }
 
@@ -270,6 +273,7 @@ function Legend({ metric, scale }: { metric: HeatmapMetric; scale: Scale }): str
       <span>
         <strong>Bright yellow is better</strong>, dark purple worse. <span safe>{what}</span> Dots: one per seed,
         placed on the same scale (many seeds: range, quartile box and median). ✕ diverged, ! failed.{' '}
+        <span class="glyph-key" safe>{`Verdicts: ${VERDICTS.map((k) => `${verdictGlyph(k)} ${verdictWord(k)}`).join(', ')}.`}</span>{' '}
         {metric === 'verdict' ? (
           ''
         ) : (
@@ -281,6 +285,15 @@ function Legend({ metric, scale }: { metric: HeatmapMetric; scale: Scale }): str
       </span>
     </div>
   ) as string;
+}
+
+/**
+ * An axis label that a narrow column may wrap only between its parts ("xavier_<wbr>uniform",
+ * "normal(<wbr>std=<wbr>5)"), never in the middle of a word.
+ */
+function AxisLabel({ label }: { label: string }): string {
+  const parts = label.split(/(?<=[_(=,])/);
+  return parts.map((part, i) => (i === 0 ? '' : '<wbr>') + (<span safe>{part}</span>)).join('');
 }
 
 /** The grid alone: the SSE stream re-renders this into #heatmap-grid. */
@@ -303,8 +316,8 @@ export function HeatmapGrid(props: HeatmapProps): string {
                 <span class="axis-name" safe>{`${props.rowAxis} ↓ · ${props.colAxis} →`}</span>
               </th>
               {cols.map((col) => (
-                <th scope="col" safe>
-                  {col}
+                <th scope="col">
+                  <AxisLabel label={col} />
                 </th>
               ))}
             </tr>
@@ -312,8 +325,8 @@ export function HeatmapGrid(props: HeatmapProps): string {
           <tbody>
             {rows.map((row) => (
               <tr>
-                <th scope="row" safe>
-                  {row}
+                <th scope="row">
+                  <AxisLabel label={row} />
                 </th>
                 {cols.map((col) => {
                   const cell = byKey.get(cellKey(row, col));
@@ -378,10 +391,11 @@ export function HeatmapCard(props: HeatmapProps): string {
       id="heatmap-card"
       titleId="heatmap-title"
       title={`${props.rowAxis} × ${props.colAxis}`}
-      caption={`${formatCount(cellCount)} cells, mean ± sd over seeds. Click a cell for its runs' curves.`}
+      caption={`${formatCount(cellCount)} cells, mean ± sd over seeds. Click a cell for its runs' curves (arrow keys move between cells).`}
       actions={<MetricPicker {...props} />}
     >
-      <div id="heatmap-grid" aria-live="polite">
+      {/* Not a live region: the grid re-renders twice a second while runs finish (the progress line's status speaks). */}
+      <div id="heatmap-grid">
         <HeatmapGrid {...props} />
       </div>
       {props.live ? (

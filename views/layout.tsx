@@ -7,12 +7,12 @@ export type NavItem = 'sweeps' | 'new' | null;
 export interface LayoutProps {
   title: string;
   nav?: NavItem;
-  /** Whether the page opens a live stream (the indicator starts as "connecting" rather than "not live"). */
+  /** Whether the page opens a live stream (with JavaScript the indicator then starts as "connecting…"). */
   live?: boolean;
   children?: Children;
 }
 
-// Vendor assets come from node_modules via app.ts (never a CDN). Scripts are deferred and run in order.
+// Vendor assets come from node_modules via app.ts (never a CDN). Scripts are deferred and run in order, app.js first.
 export function Layout({ title, nav = null, live = false, children }: LayoutProps): string {
   return (
     '<!doctype html>' +
@@ -26,10 +26,13 @@ export function Layout({ title, nav = null, live = false, children }: LayoutProp
           <title safe>{`${title} · initlab`}</title>
           <link rel="stylesheet" href="/assets/vendor/uPlot.min.css" />
           <link rel="stylesheet" href="/assets/app.css" />
+          {/* app.js first: its listeners must exist before htmx can open a stream (a connection that opened while a
+              later script was still loading went unnoticed, leaving the indicator stuck); it touches htmx and uPlot
+              only once the document is loaded, when every deferred script has run. */}
+          <script src="/assets/app.js" defer></script>
           <script src="/assets/vendor/htmx.min.js" defer></script>
           <script src="/assets/vendor/hx-sse.js" defer></script>
           <script src="/assets/vendor/uPlot.iife.min.js" defer></script>
-          <script src="/assets/app.js" defer></script>
         </head>
         <body>
           <a class="skip-link" href="#main">Skip to content</a>
@@ -46,6 +49,9 @@ export function Layout({ title, nav = null, live = false, children }: LayoutProp
                   New sweep
                 </a>
               </nav>
+              <button type="button" class="btn theme-toggle" id="theme-toggle" hidden>
+                Theme: auto
+              </button>
               <LiveIndicator live={live} />
             </div>
           </header>
@@ -58,12 +64,16 @@ export function Layout({ title, nav = null, live = false, children }: LayoutProp
   );
 }
 
-/** Says whether this page is receiving live updates; app.js flips it on the SSE extension's events. */
+/**
+ * Says whether this page is receiving live updates. The server always says "not live" (true without JavaScript);
+ * on a page that follows a stream (`data-follows`) app.js says "connecting…" at once and flips it on the SSE
+ * extension's events.
+ */
 export function LiveIndicator({ live }: { live: boolean }): string {
   return (
-    <span id="live" class="live" role="status" aria-live="polite" data-state={live ? 'connecting' : 'idle'}>
+    <span id="live" class="live" role="status" aria-live="polite" data-state="idle" data-follows={live ? 'true' : 'false'}>
       <span class="live-dot" aria-hidden="true"></span>
-      <span class="live-text">{live ? 'connecting…' : 'not live'}</span>
+      <span class="live-text">not live</span>
     </span>
   ) as string;
 }

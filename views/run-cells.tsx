@@ -42,16 +42,16 @@ export function RunOutcomeCells({ run, wrap = false }: { run: RunOutcome; wrap?:
       {run.status === 'diverged' ? (
         // A diverged run has no final result: its stored accuracy is the untrained network's (or NaN).
         <>
-          <td class="num muted" title="diverged: no final result">—</td>
-          <td class="num muted" title="diverged: no final result">—</td>
+          <td class="num muted" data-label="Val. acc." title="diverged: no final result">—</td>
+          <td class="num muted" data-label="Val. loss" title="diverged: no final result">—</td>
         </>
       ) : (
         <>
-          <td class="num" safe>{formatPercent(run.finalValAcc)}</td>
-          <td class="num" safe>{formatMetric(run.finalValLoss)}</td>
+          <td class="num" data-label="Val. acc." safe>{formatPercent(run.finalValAcc)}</td>
+          <td class="num" data-label="Val. loss" safe>{formatMetric(run.finalValLoss)}</td>
         </>
       )}
-      <td class="status-cell">
+      <td class="status-cell" data-label="Status">
         <StatusBadge status={run.status} />
       </td>
     </>
@@ -61,7 +61,7 @@ export function RunOutcomeCells({ run, wrap = false }: { run: RunOutcome; wrap?:
 /** The run's verdict badges in one cell (`wrap` lets a narrow column break them over lines). */
 export function VerdictsCell({ verdicts, wrap = false }: { verdicts: RunVerdicts; wrap?: boolean }): string {
   return (
-    <td class={wrap ? 'wrap' : undefined}>
+    <td class={wrap ? 'wrap verdicts-cell' : 'verdicts-cell'}>
       <VerdictBadges verdicts={verdicts} />
     </td>
   ) as string;

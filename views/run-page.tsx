@@ -77,6 +77,8 @@ export function RunHead(props: RunHeadProps): string {
             : `val. accuracy ${formatPercent(props.finalValAcc)} · val. loss ${formatMetric(props.finalValLoss)}`}
         </span>
       </div>
+      {/* Spoken when the run's status changes, not with every epoch. */}
+      <span class="visually-hidden" role="status" safe>{`Run ${props.status}.`}</span>
       <div class="progress-line secondary">
         <span class="muted">process</span> <StatusBadge status={props.status} />
         <span safe>{`epoch ${props.epochsCompleted} of ${props.epochs}`}</span>
@@ -179,7 +181,7 @@ export function RunPage(props: RunPageProps): string {
           <span class="sub" safe>{`seed ${run.seed}`}</span>
         </div>
         <Card titleId="status-title" title="Status" hideTitle>
-          <div aria-live="polite">
+          <div>
             <RunHead {...run} />
           </div>
           {props.replay ? <ReplayNote replay={props.replay} /> : ''}
@@ -199,13 +201,13 @@ export function RunPage(props: RunPageProps): string {
           title="Per-layer picture"
           caption={`Measured on a fixed probe batch after every epoch; activation ${props.layers.activation}.`}
         >
-          <div aria-live="polite">
+          <div>
             <LayerPicture {...props.layers} />
           </div>
         </Card>
         {props.layerTraining ? <LayerTrainingCard {...props.layerTraining} /> : ''}
         <Card titleId="verdicts-title" title="Verdicts" caption="What the measurements say, with the numbers behind each verdict.">
-          <div aria-live="polite">
+          <div>
             <VerdictList verdicts={run.verdicts} status={run.status} />
           </div>
         </Card>

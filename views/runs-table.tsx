@@ -41,20 +41,21 @@ export interface RunsTableProps {
 
 export function RunRow({ run, showExtra }: { run: RunRowData; showExtra: boolean }): string {
   return (
+    // data-label: on a phone each row becomes a card whose cells name themselves (app.css), headers out of sight.
     <tr id={`run-row-${run.id}`}>
-      <td>
+      <td class="pick">
         <input type="checkbox" name="runs" value={String(run.id)} form="compare-form" aria-label={`Select run ${run.id} to compare`} />
       </td>
-      <td>
+      <td class="run-id">
         <RunLink id={run.id} />
       </td>
-      <td safe>{run.initLabel}</td>
-      <td safe>{run.activationLabel}</td>
-      {showExtra ? <td class="wrap" safe>{run.extra}</td> : ''}
-      <td class="num">{run.seed}</td>
+      <td data-label="Initializer" safe>{run.initLabel}</td>
+      <td data-label="Activation" safe>{run.activationLabel}</td>
+      {showExtra ? <td class="wrap" data-label="Other settings" safe>{run.extra}</td> : ''}
+      <td class="num" data-label="Seed">{run.seed}</td>
       <RunOutcomeCells run={run} wrap />
-      <td class="num" safe>{`${run.epochsCompleted}/${run.epochs}`}</td>
-      <td class="num" safe>{formatDuration(run.durationMs)}</td>
+      <td class="num" data-label="Epochs" safe>{`${run.epochsCompleted}/${run.epochs}`}</td>
+      <td class="num" data-label="Time" safe>{formatDuration(run.durationMs)}</td>
     </tr>
   ) as string;
 }

@@ -42,6 +42,12 @@ function problems(c: Counts): string {
   return parts.length ? `, ${parts.join(', ')}` : '';
 }
 
+/** "12 / 84 runs"; a sweep with cancelled runs says how many ran instead of counting the cancelled as done. */
+function progressText(c: Counts, done: number): string {
+  if (c.cancelled === 0) return `${formatCount(done)} / ${formatCount(c.total)} runs`;
+  return `cancelled after ${formatCount(done - c.cancelled)} of ${formatCount(c.total)} runs`;
+}
+
 export function SweepRow({ sweep }: { sweep: SweepListItem }): string {
   const done = finishedCount(sweep.counts);
   return (
@@ -57,7 +63,7 @@ export function SweepRow({ sweep }: { sweep: SweepListItem }): string {
       </td>
       <td class="progress-cell">
         <ProgressBar counts={sweep.counts} small label={`Progress of sweep ${sweep.id}`} />
-        <div class="note" safe>{`${formatCount(done)} / ${formatCount(sweep.counts.total)} runs` + problems(sweep.counts)}</div>
+        <div class="note" safe>{progressText(sweep.counts, done) + problems(sweep.counts)}</div>
       </td>
       <td class="wrap hide-narrow">
         <CountsLine counts={sweep.counts} />
@@ -156,7 +162,6 @@ export function SweepsPage(props: SweepListProps & { hosts?: Children }): string
         <Card titleId="sweeps-title" title="All sweeps" caption="Progress and counts update live while sweeps run.">
           <div
             id="sweep-list"
-            aria-live="polite"
             {...{ 'hx-sse:connect': `/stream${props.page > 1 ? `?page=${props.page}` : ''}` }}
           >
             <SweepList {...props} />

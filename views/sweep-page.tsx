@@ -63,6 +63,10 @@ export function SweepProgress(props: SweepProgressProps): string {
         <span class="eta" safe>{eta}</span>
       </div>
       <CountsLine counts={counts} />
+      {/* The page's one spoken update: it changes only when the sweep's status does, not with every count. */}
+      <span class="visually-hidden" role="status" safe>
+        {active ? `Sweep ${props.status}.` : `Sweep ${props.status}: ${eta}.`}
+      </span>
       <div class="btn-row" style="margin-top:10px">
         {active ? (
           <form
@@ -167,12 +171,12 @@ export function SweepPage(props: SweepPageProps): string {
         </div>
         <Card titleId="progress-title" title="Progress" caption={sweep.description}>
           <SpecSummary items={props.spec} />
-          <div aria-live="polite" style="margin-top:12px">
+          <div style="margin-top:12px">
             <SweepProgress {...props.progress} />
           </div>
         </Card>
         <HeatmapCard {...props.heatmap} />
-        <div id="cell-detail" aria-live="polite">
+        <div id="cell-detail">
           {props.cell ? <CellDetail {...props.cell} /> : <CellPlaceholder />}
         </div>
         <RunsCard {...props.runs} />

@@ -12,8 +12,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
 ];
 
-function spec(name: string, seeds: number[], inits = ['xavier_uniform']) {
-  return { name, base: { model: { hidden: [4] }, train: { epochs: 2 } }, grid: { 'model.init': inits, 'model.activation': ['tanh'], seed: seeds } };
+function spec(name: string, seeds: number[], inits = ['xavier_uniform'], activations = ['tanh']) {
+  return { name, base: { model: { hidden: [4] }, train: { epochs: 2 } }, grid: { 'model.init': inits, 'model.activation': activations, seed: seeds } };
 }
 
 /** The text of the first element matching a selector, whitespace collapsed (runs in the page). */
@@ -173,6 +173,102 @@ describe('sweep tools in a browser', () => {
     await page.locator('#err-spec').waitFor();
     expect((await page.locator('#err-spec li').allInnerTexts()).map((t) => t.split(':')[0]))
       .toEqual(['base.model.hidden[1]', 'base.train.epochs', 'grid.model.activation[0]']);
+  });
+
+  it('makes the heatmap one tab stop with arrow keys, names each cell by row and column, and speaks little', async () => {
+    const { id } = services.scheduler.submit(spec('grid keys', [1], ['zeros', 'he_normal'], ['tanh', 'relu']));
+    await finishAll();
+    await page.goto(`${server.url}/sweeps/${id}`);
+    expect(await page.locator('.heatmap .cell[tabindex="0"]').count()).toBe(1);
+    expect(await page.locator('.heatmap .cell[tabindex="-1"]').count()).toBe(3);
+    await page.getByRole('link', { name: /^initializer zeros, activation tanh: / }).focus();
+    const focused = () => page.evaluate(() => {
+      const el = (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement;
+      return `${el.getAttribute('data-row')} × ${el.getAttribute('data-col')}`;
+    });
+    await page.keyboard.press('ArrowRight');
+    expect(await focused()).toBe('zeros × relu');
+    await page.keyboard.press('ArrowDown');
+    expect(await focused()).toBe('he_normal × relu');
+    await page.keyboard.press('ArrowRight');   // the edge: stays
+    expect(await focused()).toBe('he_normal × relu');
+    await page.keyboard.press('Home');
+    expect(await focused()).toBe('zeros × tanh');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');   // opens the cell, which keeps the tab stop
+    await page.locator('#cell-card').waitFor();
+    expect(await page.getAttribute('.heatmap .cell[aria-current="true"]', 'data-row')).toBe('he_normal');
+    expect(await page.getAttribute('.heatmap .cell[tabindex="0"]', 'data-col')).toBe('relu');
+    // Only small status lines are live regions; the grid, progress and cell panel re-render silently.
+    expect(await page.locator('#heatmap-grid[aria-live], #cell-detail[aria-live], #sweep-progress [aria-live]').count()).toBe(0);
+    expect(await textOf(page, '#sweep-progress [role="status"]')).toMatch(/^Sweep finished: finished .* took /);
+  });
+
+  it('works without JavaScript: cells link to their runs, and nothing claims to be connecting', async () => {
+    const { id } = services.scheduler.submit(spec('no script', [1, 2]));
+    await settle();   // one run running, one queued: the page would follow a stream
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    const plain = await context.newPage();
+    await plain.goto(`${server.url}/sweeps/${id}`);
+    expect(await textOf(plain, '#live')).toBe('not live');
+    await plain.click('.heatmap .cell');
+    await plain.waitForURL(/row=xavier_uniform&col=tanh#cell-detail$/);
+    expect(await plain.locator('#cell-card .table-wrap tbody tr').count()).toBe(2);
+    await context.close();
+    await finishAll();
+  });
+
+  it('fits a four-column heatmap and every run\'s outcome into a 390 px phone screen', async () => {
+    const { id } = services.scheduler.submit(spec('phone', [1], ['xavier_uniform', 'he_normal'], ['sigmoid', 'tanh', 'relu', 'leaky_relu']));
+    await finishAll();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/sweeps/${id}`);
+    type Box = { x: number; width: number };
+    const right = (box: Box | null) => (box === null ? Infinity : box.x + box.width);
+    for (const header of await page.locator('.heatmap thead th').all()) expect(right(await header.boundingBox())).toBeLessThanOrEqual(390);
+    for (const cell of await page.locator('.heatmap .cell').all()) expect(right(await cell.boundingBox())).toBeLessThanOrEqual(390);
+    // a label wraps only where it has a break opportunity: "xavier_" | "uniform", never inside a word
+    expect(await page.locator('.heatmap th[scope="row"]').first().innerHTML()).toBe('<span>xavier_</span><wbr><span>uniform</span>');
+    const lineCounts = await page.locator('.heatmap th[scope="row"] span').evaluateAll((spans) =>
+      spans.map((span) => {
+        const el = span as unknown as { getClientRects(): { length: number } };
+        return el.getClientRects().length;   // a span broken over two lines has two boxes
+      }));
+    expect(lineCounts.every((lines) => lines === 1)).toBe(true);
+    // every run row shows its verdicts, accuracy and status on screen, named
+    const row = page.locator('#runs-body tr').first();
+    for (const selector of ['.verdicts-cell', 'td[data-label="Val. acc."]', 'td[data-label="Status"]']) {
+      const box = await row.locator(selector).boundingBox();
+      expect(right(box), selector).toBeLessThanOrEqual(390);
+    }
+    const label = await row.locator('td[data-label="Status"]').evaluate((td) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }).getComputedStyle(td, '::before').content);
+    expect(label).toBe('"Status "');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  it('switches the colour theme from the top bar, automatic → light → dark, and keeps it across pages', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${server.url}/sweeps/new`);
+    const background = () => page.evaluate(() =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string }; document: { body: unknown } })
+        .getComputedStyle((globalThis as unknown as { document: { body: unknown } }).document.body).backgroundColor);
+    const toggle = page.locator('#theme-toggle');
+    expect(await toggle.innerText()).toBe('Theme: auto');
+    const light = await background();
+    await toggle.click();
+    expect(await toggle.innerText()).toBe('Theme: light');
+    expect(await background()).toBe(light);
+    await toggle.click();
+    expect(await toggle.innerText()).toBe('Theme: dark');
+    const dark = await background();
+    expect(dark).not.toBe(light);
+    await page.goto(`${server.url}/`);   // remembered on the next page
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+    expect(await background()).toBe(dark);
+    await page.locator('#theme-toggle').click();   // back to automatic: the (light) system preference
+    expect(await page.getAttribute('html', 'data-theme')).toBeNull();
+    expect(await background()).toBe(light);
   });
 
   it('ran every page without a script error', () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { busyTimeMs } from '../../server/pages/sweep-progress.js';
 import { SweepProgress, type SweepProgressProps } from '../../views/sweep-page.js';
+import { SweepRow } from '../../views/sweep-list.js';
 
 const counts = { queued: 0, running: 0, succeeded: 0, diverged: 0, failed: 0, cancelled: 0, total: 0 };
 
@@ -31,6 +32,15 @@ describe('sweep progress', () => {
     expect(html).toContain('8 of 84 ran');
     expect(html).not.toContain('100%');
     expect(html).not.toContain('took');
+  });
+
+  it('says so in the sweep list too, instead of counting cancelled runs as done', () => {
+    const sweep = { id: 4, name: 'tour', status: 'cancelled', createdAt: 0, finishedAt: 8_000 };
+    const cancelled = SweepRow({ sweep: { ...sweep, counts: { ...counts, succeeded: 7, diverged: 1, cancelled: 76, total: 84 } } });
+    expect(cancelled).toContain('cancelled after 8 of 84 runs, 1 diverged');
+    expect(cancelled).not.toContain('84 / 84');
+    expect(SweepRow({ sweep: { ...sweep, status: 'running', counts: { ...counts, succeeded: 12, running: 2, queued: 70, total: 84 } } }))
+      .toContain('12 / 84 runs, 2 running');
   });
 
   it('warns before a re-run that deterministic diverged runs diverge again', () => {

@@ -96,7 +96,12 @@ describe('heatmap', () => {
   it('links each cell to its detail partial and marks the selected one', () => {
     const html = HeatmapGrid(props([good, bad], { query: { ...DEFAULT_SWEEP_QUERY, row: 'zeros', col: 'relu' } }));
     expect(html).toContain('hx-get="/sweeps/3/cell?row=he_normal&col=relu"');
-    expect(html).toMatch(/aria-pressed="true"[^>]*title="initializer zeros/);
+    expect(html).toMatch(/title="initializer zeros[^"]*"[^>]*aria-current="true"/);
+    expect(html.match(/aria-current="true"/g)).toHaveLength(1);
+    // without JavaScript, a cell is a link to the page with its runs open
+    expect(html).toContain('href="/sweeps/3?row=he_normal&col=relu#cell-detail"');
+    // its accessible name says where it is before its value
+    expect(html).toMatch(/<a class="cell"[^>]*data-row="he_normal"[^>]*><span class="visually-hidden">initializer he_normal, activation relu: <\/span>/);
   });
 
   it('opens the live stream only while the sweep runs, with the chosen metric', () => {
@@ -111,7 +116,7 @@ describe('heatmap', () => {
     const html = HeatmapGrid(props([evil]));
     const outsideAttributes = html.replace(/="[^"]*"/g, '=""');
     expect(outsideAttributes).not.toContain('<img');
-    expect(html).toContain('<th scope="row">&lt;img');
+    expect(html).toContain('<th scope="row"><span>&lt;img');
   });
 });
 
@@ -125,7 +130,7 @@ describe('heatmap: diverged runs have no result', () => {
 
   it('shows a cell whose runs all diverged as "diverged" with the count, hatched off the colour scale', () => {
     const html = HeatmapGrid(props([good, allDiverged, oneDiverged]));
-    const button = /<button[^>]*title="initializer normal[^"]*"[^>]*>[\s\S]*?<\/button>/.exec(html)![0];
+    const button = /<a class[^>]*title="initializer normal[^"]*"[^>]*>[\s\S]*?<\/a>/.exec(html)![0];
     expect(button).toContain('class="cell pending diverged"');
     expect(button).not.toContain('style="background');
     expect(button).toContain('✕ diverged');
@@ -135,7 +140,7 @@ describe('heatmap: diverged runs have no result', () => {
 
   it('keeps the mean of a cell with some diverged runs over the others, and says how many were left out', () => {
     const html = HeatmapGrid(props([good, allDiverged, oneDiverged]));
-    const button = /<button[^>]*title="initializer he_normal, activation tanh[^"]*"[^>]*>[\s\S]*?<\/button>/.exec(html)![0];
+    const button = /<a class[^>]*title="initializer he_normal, activation tanh[^"]*"[^>]*>[\s\S]*?<\/a>/.exec(html)![0];
     expect(button).toContain('91.0%');
     expect(button).toContain('n=2');
     expect(button).toContain('mean without 1 diverged');

@@ -56,7 +56,7 @@ describe('run cells', () => {
 
   it('links a run by number and wraps verdicts only when asked', () => {
     expect(RunLink({ id: 7 })).toBe('<a href="/runs/7">#7</a>');
-    expect(VerdictsCell({ verdicts: null })).toBe('<td></td>');
-    expect(VerdictsCell({ verdicts: [{ kind: 'dead' }], wrap: true })).toMatch(/^<td class="wrap"><span class="badges">/);
+    expect(VerdictsCell({ verdicts: null })).toBe('<td class="verdicts-cell"></td>');
+    expect(VerdictsCell({ verdicts: [{ kind: 'dead' }], wrap: true })).toMatch(/^<td class="wrap verdicts-cell"><span class="badges">/);
   });
 });

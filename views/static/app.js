@@ -1,6 +1,6 @@
 // initlab dashboard client: the live indicator, uPlot charts drawn from data-chart JSON (re-drawn when a swap
 // changes the attribute), live chart points from the run stream's `epochs` events, the compare selection, the
-// compare page's polling, and heatmap cell selection.
+// compare page's polling, focus on the first form problem, heatmap cell selection with arrow keys, and the theme.
 // Plain script, no build step; htmx 4 and hx-sse.js do the requests, swaps and streams.
 (() => {
   'use strict';
@@ -38,8 +38,13 @@
 
   const charts = new WeakMap(); // container → { plot, spec, json }
 
+  // A colour variable resolved to rgb(): the variables hold light-dark(…, …), which a canvas cannot parse.
   function cssVar(name, fallback) {
-    const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    const probe = document.createElement('span');
+    probe.style.color = `var(${name}, ${fallback})`;
+    document.body.appendChild(probe);
+    const value = getComputedStyle(probe).color;
+    probe.remove();
     return value || fallback;
   }
 
@@ -164,6 +169,7 @@
     if (records.some((record) => record.addedNodes && record.addedNodes.length > 0)) {
       syncCompare();
       syncPolling();
+      syncGridTabStop();
     }
     for (const el of dirty) {
       if (!el.isConnected) continue;
@@ -242,6 +248,52 @@
       });
   }
   document.addEventListener('cells-changed', refreshCell);
+
+  // ---- theme toggle --------------------------------------------------------------------------------------------
+
+  // Automatic (the system's preference) → light → dark → automatic; the choice is remembered in localStorage and
+  // set as data-theme on <html> (app.css switches color-scheme, and light-dark() does the rest).
+  const THEME_KEY = 'initlab:theme';
+  const THEMES = ['auto', 'light', 'dark'];
+  const THEME_WORDS = { auto: 'auto', light: 'light', dark: 'dark' };
+
+  function readTheme() {
+    try {
+      const theme = localStorage.getItem(THEME_KEY);
+      return THEMES.includes(theme) ? theme : 'auto';
+    } catch {
+      return 'auto';
+    }
+  }
+
+  function applyTheme(theme) {
+    if (theme === 'auto') document.documentElement.removeAttribute('data-theme');
+    else document.documentElement.setAttribute('data-theme', theme);
+    const button = document.getElementById('theme-toggle');
+    if (button) {
+      button.hidden = false;
+      button.textContent = `Theme: ${THEME_WORDS[theme]}`;
+      button.setAttribute('aria-label', `Colour theme: ${theme === 'auto' ? 'automatic, follows the system' : theme}. Change`);
+    }
+  }
+  applyTheme(readTheme()); // as early as the deferred script runs, before the charts are drawn
+
+  document.addEventListener('click', (event) => {
+    if (!event.target.closest || !event.target.closest('#theme-toggle')) return;
+    const next = THEMES[(THEMES.indexOf(readTheme()) + 1) % THEMES.length];
+    try {
+      localStorage.setItem(THEME_KEY, next);
+    } catch {
+      // storage refused: the theme lasts until the next page
+    }
+    applyTheme(next);
+    for (const el of document.querySelectorAll('[data-chart]')) {
+      const chart = charts.get(el);
+      if (chart) chart.plot.destroy();
+      charts.delete(el);
+      drawChart(el); // axes and grid take the new colours
+    }
+  });
 
   // ---- compare selection ---------------------------------------------------------------------------------------
 
@@ -356,16 +408,78 @@
   }
   document.addEventListener('htmx:after:settle', focusFirstProblem);
 
-  // ---- heatmap cell selection -----------------------------------------------------------------------------------
+  // ---- heatmap cell selection and arrow keys ---------------------------------------------------------------------
+
+  // The heatmap is one tab stop (the selected cell, else the last focused, else the first); arrow keys, Home and End
+  // move between cells, skipping empty combinations. Without JavaScript every cell is its own link and tab stop.
+  let gridFocus = null; // [row, col] of the cell that holds the tab stop
+
+  function gridCells() {
+    return [...document.querySelectorAll('.heatmap .cell')];
+  }
+
+  function cellKey(cell) {
+    return [cell.dataset.row, cell.dataset.col];
+  }
+
+  function syncGridTabStop() {
+    const cells = gridCells();
+    if (cells.length === 0) return;
+    const current = cells.find((c) => c.getAttribute('aria-current') === 'true');
+    const remembered = gridFocus && cells.find((c) => c.dataset.row === gridFocus[0] && c.dataset.col === gridFocus[1]);
+    const stop = remembered || current || cells[0];
+    for (const cell of cells) {
+      const tabindex = cell === stop ? '0' : '-1';
+      if (cell.getAttribute('tabindex') !== tabindex) cell.setAttribute('tabindex', tabindex);
+    }
+  }
+
+  /** The cell `dr` rows and `dc` columns away, stepping over table cells without a heatmap cell. */
+  function neighbour(cell, dr, dc) {
+    const td = cell.closest('td');
+    const table = cell.closest('table');
+    let row = td.parentElement.rowIndex;
+    let col = td.cellIndex;
+    for (;;) {
+      row += dr;
+      col += dc;
+      const tr = table.rows[row];
+      if (!tr || row < 1 || col < 1 || col >= tr.cells.length) return null; // row 0 is the header, column 0 labels
+      const next = tr.cells[col].querySelector('.cell');
+      if (next) return next;
+    }
+  }
+
+  document.addEventListener('keydown', (event) => {
+    const cell = event.target.closest && event.target.closest('.heatmap .cell');
+    if (!cell || event.altKey || event.ctrlKey || event.metaKey) return;
+    const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+    let target = null;
+    if (moves[event.key]) target = neighbour(cell, moves[event.key][0], moves[event.key][1]);
+    else if (event.key === 'Home') target = gridCells()[0];
+    else if (event.key === 'End') target = gridCells().at(-1);
+    else return;
+    event.preventDefault();
+    if (!target) return;
+    gridFocus = cellKey(target);
+    syncGridTabStop();
+    target.focus();
+  });
 
   document.addEventListener('click', (event) => {
     const cell = event.target.closest && event.target.closest('.heatmap .cell');
     if (!cell) return;
-    for (const other of document.querySelectorAll('.heatmap .cell[aria-pressed="true"]')) other.setAttribute('aria-pressed', 'false');
-    cell.setAttribute('aria-pressed', 'true');
+    for (const other of document.querySelectorAll('.heatmap .cell[aria-current="true"]')) other.removeAttribute('aria-current');
+    cell.setAttribute('aria-current', 'true');
+    gridFocus = cellKey(cell);
+    syncGridTabStop();
   });
 
   function start() {
+    // The server says "not live" (true without JavaScript); a page that follows a stream is connecting now.
+    const live = indicator();
+    if (live && live.dataset.follows === 'true' && live.dataset.state === 'idle') setLive('connecting', 'connecting…');
+    syncGridTabStop();
     focusFirstProblem();
     syncCompare();
     syncPolling();
@@ -374,6 +488,7 @@
     mutations.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-chart'] });
   }
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
-  else start();
+  // This script is deferred and runs before htmx and uPlot (see layout.tsx): start once all of them have run.
+  if (document.readyState === 'complete') start();
+  else document.addEventListener('DOMContentLoaded', start);
 })();
