@@ -24,9 +24,9 @@ commands:
 The database defaults to $INITLAB_DB or ./data/initlab.db; --max-runs (or $INITLAB_MAX_RUNS, default 5000)
 caps the runs one sweep may expand to; --max-run-mb (or $INITLAB_MAX_RUN_MB; default half the memory per training
 thread) refuses a run estimated larger; --max-run-seconds (or $INITLAB_MAX_RUN_SECONDS) fails a run still
-training after that long (off by default). --backend (or $INITLAB_BACKEND) picks the training backend; by default native when its addon is built,
-else ts. --redis (or $INITLAB_REDIS) takes redis:// or rediss:// (TLS) URLs, with a password as
-redis://:PASSWORD@HOST:6379; the password is never printed.`;
+training after that long (off by default). --backend (or $INITLAB_BACKEND) picks the training backend; by default
+native when its addon is built, else ts. --redis (or $INITLAB_REDIS) takes redis:// or rediss:// (TLS) URLs, with
+a password as redis://:PASSWORD@HOST:6379; the password is never printed.`;
 
 /** A reader that goes away (`initlab train run.json | head -1`) closes stdout: end quietly, as `yes | head` does. */
 function endOnClosedPipe(error: NodeJS.ErrnoException): void {

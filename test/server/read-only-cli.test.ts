@@ -1,7 +1,8 @@
 // Read-only storage from the command line, as a user who cannot write the database (tests run as root, who can
-// write any file: there the commands run as 'nobody'): export reads a chmod 444 file and leaves it byte for byte
-// unchanged, a read-only folder is one clear line, and serve refuses with one line, exit 1 and no lock file left.
-import { spawn, type SpawnOptions } from 'node:child_process';
+// write any file: there the command drops to 'nobody' once its modules are loaded, so the repository itself need not
+// be readable by 'nobody'): export reads a chmod 444 file and leaves it byte for byte unchanged, a read-only folder
+// is one clear line, and serve refuses with one line, exit 1 and no lock file left.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +13,34 @@ import { openServices } from '../../server/services.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const NOBODY = 65534;
-const asUserWhoCannotWrite: SpawnOptions = process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
+const dropTo = process.getuid?.() === 0 ? NOBODY : -1;
 const dir = mkdtempSync(join(tmpdir(), 'initlab-ro-cli-'));
 chmodSync(dir, 0o755);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * A compiled CLI command in a child process: it loads the command's module (and SQLite's native binding) while it
+ * may still read the repository (a CI checkout may sit in a folder only its owner can enter), then, under root,
+ * becomes 'nobody' and runs it.
+ */
+const CHILD = `
+const { commandFile, command, uid, args } = JSON.parse(process.env.INITLAB_TEST_CHILD);
+const run = (await import(commandFile))[command];
+// better-sqlite3 loads its native binding on first use: load it now, while the repository is readable
+const Database = (await import('node:module')).createRequire(commandFile)('better-sqlite3');
+new Database(':memory:').close();
+if (uid >= 0) { process.setgid(uid); process.setuid(uid); }
+process.exitCode = await run(args, { stdout: process.stdout, stderr: process.stderr });
+`;
+
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/initlab.js', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], ...asUserWhoCannotWrite });
+  // the command's own module, called directly: after the drop, even resolving a module path may be refused
+  const [name, ...rest] = args;
+  const commandFile = join(root, `dist/server/commands/${name}.js`);
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, INITLAB_TEST_CHILD: JSON.stringify({ commandFile, command: `${name}Command`, uid: dropTo, args: rest }) },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
