@@ -1,7 +1,12 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../workers/core/rng.js';
 import { parseRunConfig } from '../../workers/run-config.js';
-import { loadDataset, loadIrisAll, loadMnistAll, MNIST_FEATURES, parseNumberList } from '../../workers/datasets.js';
+import { forgetMnist, loadDataset, mnistSourceFiles, loadIrisAll, loadMnistAll, MNIST_FEATURES, parseNumberList } from '../../workers/datasets.js';
+import { mnistSourceKey, readMnistCache } from '../../workers/mnist-cache.js';
+import type { Dataset } from '../../workers/core/data.js';
 import { runTraining } from '../../workers/run.js';
 
 describe('iris', () => {
@@ -38,6 +43,8 @@ describe('iris', () => {
   });
 });
 
+const mnistSourceKeyOfPackage = () => mnistSourceKey(mnistSourceFiles());
+
 describe('mnist', () => {
   it('loads the 10,000 shipped digits as 784 pixels in [0, 1], every digit present, and caches them', () => {
     const mnist = loadMnistAll();
@@ -52,6 +59,38 @@ describe('mnist', () => {
     expect(max).toBe(1);
     for (let k = 0; k < 10; k++) expect(mnist.labels.filter((l) => l === k).length).toBeGreaterThan(800);
     expect(loadMnistAll()).toBe(mnist);
+  });
+
+  it('keeps a binary copy that a new thread reads back bit for bit, and parses again when it is stale or damaged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'initlab-mnist-'));
+    // byte comparisons: a deep equality of 7.8 million floats takes vitest over a minute
+    const same = (a: Dataset, b: Dataset) => a !== b && a.features === b.features && a.classes === b.classes
+      && Buffer.from(a.inputs.buffer).equals(Buffer.from(b.inputs.buffer))
+      && Buffer.from(a.labels.buffer).equals(Buffer.from(b.labels.buffer));
+    try {
+      const file = join(dir, 'cache', 'mnist.bin');
+      forgetMnist();
+      const parsed = loadMnistAll(null);               // no binary copy involved
+      forgetMnist();
+      expect(same(loadMnistAll(file), parsed)).toBe(true); // parses, then writes the copy
+      expect(readdirSync(join(dir, 'cache'))).toEqual(['mnist.bin']); // and no temporary file
+      forgetMnist();
+      expect(same(loadMnistAll(file), parsed)).toBe(true); // reads the copy
+      // a copy made from other sources, or cut short, is not used
+      expect(readMnistCache(file, 'another key')).toBeNull();
+      truncateSync(file, 1000);
+      expect(readMnistCache(file, mnistSourceKeyOfPackage())).toBeNull();
+      forgetMnist();
+      expect(same(loadMnistAll(file), parsed)).toBe(true);
+      expect(readMnistCache(file, mnistSourceKeyOfPackage())).not.toBeNull(); // rewritten whole
+      // a folder that cannot be made (a file stands in its way) only means parsing every time
+      forgetMnist();
+      writeFileSync(join(dir, 'blocked'), 'x');
+      expect(same(loadMnistAll(join(dir, 'blocked', 'mnist.bin')), parsed)).toBe(true);
+    } finally {
+      forgetMnist();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('draws a seeded subset of `samples` digits', () => {
