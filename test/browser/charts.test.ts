@@ -140,7 +140,7 @@ describe.each([
     await hoverAt(page, '#chart-loss', 10);
     const value = page.locator('#chart-loss .u-legend .u-series').nth(1).locator('.u-value');
     await expect.poll(() => value.innerText()).toBe(String(Number((1 / 11).toPrecision(4))));
-    await page.screenshot({ path: join(SHOTS, `run-smoothed-${name}.png`), fullPage: true });
+    await page.locator('figure:has(#chart-loss)').screenshot({ path: join(SHOTS, `run-smoothed-${name}.png`) });
   });
 
   it('spans a diverged run\'s configured epochs on the x axis', async () => {
@@ -149,7 +149,7 @@ describe.each([
     expect(await page.locator('#chart-loss').getAttribute('data-points')).toBe('2');
     expect(await drawn(page, '#chart-loss')).toMatchObject({ xMin: 0, xMax: EPOCHS });
     expect(await drawn(page, '#chart-acc')).toMatchObject({ xMin: 0, xMax: EPOCHS });
-    await page.screenshot({ path: join(SHOTS, `run-diverged-${name}.png`), fullPage: true });
+    await page.locator('#chart-loss').locator('xpath=ancestor::section[1]').screenshot({ path: join(SHOTS, `run-diverged-${name}.png`) });
   });
 
   it('keeps the legend and what follows it in place while hovering', async () => {
@@ -167,7 +167,7 @@ describe.each([
     expect(during.height).toBe(before.height);
     expect((await page.locator('#runs-card').boundingBox())!.y).toBe(next.y);
     expect(await drawn(page, '#cell-loss')).toMatchObject({ xMin: 0, xMax: EPOCHS });
-    await page.screenshot({ path: join(SHOTS, `cell-hover-${name}.png`), fullPage: true });
+    await page.locator('figure:has(#cell-loss)').screenshot({ path: join(SHOTS, `cell-hover-${name}.png`) });
   });
 
   it('draws eight runs in eight distinct colours, in the light and the dark theme', async () => {
@@ -176,7 +176,7 @@ describe.each([
     const light = (await drawn(page, '#cmp-loss')).strokes;
     expect(light).toHaveLength(8);
     expect(new Set(light).size).toBe(8);
-    await page.screenshot({ path: join(SHOTS, `compare-light-${name}.png`), fullPage: true });
+    await page.locator('figure:has(#cmp-loss)').screenshot({ path: join(SHOTS, `compare-light-${name}.png`) });
     await page.click('#theme-toggle'); // auto → light
     await page.click('#theme-toggle'); // light → dark
     await page.locator('html[data-theme="dark"]').waitFor();
@@ -184,25 +184,35 @@ describe.each([
     const dark = (await drawn(page, '#cmp-loss')).strokes;
     expect(new Set(dark).size).toBe(8);
     expect(dark).not.toEqual(light); // the colours follow the theme
-    await page.screenshot({ path: join(SHOTS, `compare-dark-${name}.png`), fullPage: true });
+    await page.locator('figure:has(#cmp-loss)').screenshot({ path: join(SHOTS, `compare-dark-${name}.png`) });
     await page.click('#theme-toggle'); // back to automatic for the next tests
   });
 
   it('keeps the heatmap card\'s height while runs arrive', async () => {
-    const { id } = services.scheduler.submit(spec('arriving', [1], ['xavier_uniform', 'he_normal'], ['tanh', 'relu']));
+    // 4 cells × 3 seeds on 8 threads: queued, running, partly finished, diverged and finished cells all appear.
+    const { id } = services.scheduler.submit(spec('arriving', [1, 2, 3], ['xavier_uniform', 'he_normal'], ['tanh', 'relu']));
     await settle();
     await page.goto(`${server.url}/sweeps/${id}`);
     await page.locator('#live[data-state="connected"]').waitFor();
-    const card = page.locator('#heatmap-card');
-    const heights = [(await card.boundingBox())!.height];
-    const ids = executor.runningIds();
-    for (let i = 0; i < ids.length; i++) {
-      executor.finish(ids[i], 3);
+    // Every height the card takes, as the browser lays it out (a ResizeObserver sees each change).
+    await page.evaluate(`(() => {
+      const card = document.getElementById('heatmap-card');
+      window.heights = [];
+      new ResizeObserver(() => window.heights.push(card.getBoundingClientRect().height)).observe(card);
+    })()`);
+    for (let done = 1; executor.runningIds().length > 0; done++) {
+      const next = executor.runningIds()[0];
+      if (done % 3 === 0) executor.diverge(next, 1);
+      else executor.finish(next, 3);
       await settle();
-      await expect.poll(() => page.locator('#heatmap-grid .cell.pending').count()).toBe(ids.length - i - 1);
-      heights.push((await card.boundingBox())!.height);
+      await page.locator(`#sweep-progress [aria-valuenow="${done}"]`).waitFor();
     }
-    expect(new Set(heights).size).toBe(1);
+    await page.locator('#live[data-state="idle"]').waitFor();
+    await page.locator('#heatmap-grid .cell.pending:not(.diverged)').first().waitFor({ state: 'detached' });
+    const heights = (await page.evaluate('window.heights')) as number[];
+    expect(heights.length).toBeGreaterThan(0);
+    expect(new Set(heights.map((h) => Math.round(h))).size).toBe(1);
+    await page.locator('#heatmap-card').screenshot({ path: join(SHOTS, `heatmap-${name}.png`) });
     expect(pageErrors).toEqual([]);
   });
 });
