@@ -107,9 +107,9 @@ export function ComparePage(props: ComparePageProps): string {
             </table>
           </div>
         </Card>
-        <Card titleId="cmp-curves" title="Curves" caption="Validation loss (log scale) and validation accuracy per epoch.">
+        <Card titleId="cmp-curves" title="Curves" caption="Validation loss (log scale unless switched; the y axis says which) and validation accuracy per epoch.">
           <div class="charts">
-            <Chart id="cmp-loss" title="Validation loss (log scale)" spec={props.loss} summary="Lower is better." />
+            <Chart id="cmp-loss" title="Validation loss" spec={props.loss} summary="Lower is better." />
             <Chart id="cmp-acc" title="Validation accuracy" spec={props.acc} summary="Higher is better." />
           </div>
         </Card>
