@@ -4,16 +4,13 @@
 // eight distinct run colours in both themes, and a heatmap card that keeps its height while runs arrive.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openServices, type Services } from '../../server/services.js';
 import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
+import { launchChromium, openPage } from '../helpers/browser.js';
 import { serveApp } from '../helpers/http.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-];
 const EPOCHS = 40;
 const SHOTS = join(process.env.SCREENSHOT_DIR ?? '/tmp', 'initlab-charts');
 
@@ -75,14 +72,12 @@ describe.each([
     for (const id of runIds.slice(0, 7)) executor.finish(id, EPOCHS);
     executor.diverge(runIds[7], 1);
     await settle();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width, height } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    browser = await launchChromium();
+    page = await openPage(browser, { width, height }, pageErrors);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await Promise.all([browser?.close(), server?.close()]);
     await services?.close();
   });
 
