@@ -126,8 +126,9 @@
     if (previous && previous.classList.contains('chart-tools')) previous.remove();
     const tools = document.createElement('div');
     tools.className = 'chart-tools';
-    tools.setAttribute('role', 'toolbar');
-    tools.setAttribute('aria-label', 'Chart controls');
+    tools.setAttribute('role', 'group');
+    const title = el.parentElement.querySelector('.chart-title');
+    tools.setAttribute('aria-label', `Chart controls${title ? `: ${title.textContent.trim()}` : ''}`);
     tools.dataset.for = el.id;
     const button = (text, label, action) => {
       const b = document.createElement('button');
