@@ -81,7 +81,7 @@ describe.each([
     await services?.close();
   });
 
-  it('zooms x by dragging, resets on double-click, and pans with the buttons', async () => {
+  it('zooms x by dragging, pans with the buttons and with shift-drag, and resets on double-click', async () => {
     await page.goto(`${server.url}/runs/${runIds[0]}`);
     await page.locator('#chart-loss .uplot').waitFor();
     expect(await drawn(page, '#chart-loss')).toMatchObject({ xMin: 0, xMax: EPOCHS });
@@ -99,6 +99,17 @@ describe.each([
     const panned = await drawn(page, '#chart-loss');
     expect(panned.xMin).toBeGreaterThan(zoomed.xMin);
     expect(panned.xMax - panned.xMin).toBeCloseTo(zoomed.xMax - zoomed.xMin, 6);
+
+    // Shift-drag to the right pans left (toward epoch 0), keeping the window's width.
+    await page.keyboard.down('Shift');
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5, { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    const dragged = await drawn(page, '#chart-loss');
+    expect(dragged.xMin).toBeLessThan(panned.xMin);
+    expect(dragged.xMax - dragged.xMin).toBeCloseTo(panned.xMax - panned.xMin, 6);
 
     await page.dblclick('#chart-loss .u-over');
     expect(await drawn(page, '#chart-loss')).toMatchObject({ xMin: 0, xMax: EPOCHS });

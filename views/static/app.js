@@ -111,13 +111,31 @@
     chart.plot.setScale('x', fullX(chart.spec, chart.data)); // y scales are automatic and follow
   }
 
-  /** Moves the x window by a fraction of its width, kept within the full range. */
-  function pan(chart, fraction) {
+  /** Shows the x window [min, max] moved by `delta` x units, kept within the full range. */
+  function shiftX(chart, min, max, delta) {
     const full = fullX(chart.spec, chart.data);
-    const { min, max } = chart.plot.scales.x;
-    const span = max - min;
-    const shift = Math.max(full.min - min, Math.min(full.max - max, span * fraction));
+    const shift = Math.max(full.min - min, Math.min(full.max - max, delta));
     chart.plot.setScale('x', { min: min + shift, max: max + shift });
+  }
+
+  /** Moves the x window by a fraction of its width (the ◀ ▶ buttons). */
+  function pan(chart, fraction) {
+    const { min, max } = chart.plot.scales.x;
+    shiftX(chart, min, max, (max - min) * fraction);
+  }
+
+  /** Shift-drag on the plot pans instead of zooming: the window follows the pointer until the button is released. */
+  function startShiftPan(chart, down) {
+    const { min, max } = chart.plot.scales.x;
+    const unitsPerPx = (max - min) / Math.max(1, chart.plot.over.clientWidth);
+    const move = (e) => shiftX(chart, min, max, -(e.clientX - down.clientX) * unitsPerPx);
+    const up = () => {
+      document.removeEventListener('mousemove', move);
+      document.removeEventListener('mouseup', up);
+    };
+    document.addEventListener('mousemove', move);
+    document.addEventListener('mouseup', up);
+    down.preventDefault();
   }
 
   /** The buttons above a chart (built here, so that without JavaScript nothing offers what cannot work). */
@@ -164,7 +182,7 @@
     button('Reset zoom', 'Reset zoom', 'reset');
     const hint = document.createElement('span');
     hint.className = 'chart-hint';
-    hint.textContent = 'drag to zoom · double-click resets';
+    hint.textContent = 'drag to zoom · shift-drag pans · double-click resets';
     tools.appendChild(hint);
     el.parentElement.insertBefore(tools, el);
   }
@@ -250,10 +268,18 @@
       scales: { x: { time: false }, y: yScale },
       axes: [xAxis, yAxis],
       legend: { show: true, live: true },
-      // Drag zooms x (and y when the drag is mostly vertical too); double-click shows the full range again.
+      // Drag zooms x (and y when the drag is mostly vertical too); double-click shows the full range again;
+      // shift-drag pans.
       cursor: {
         drag: { x: true, y: !spec.yRange, uni: 40, setScale: true },
-        bind: { dblclick: () => () => { resetZoom(chart); return null; } },
+        bind: {
+          dblclick: () => () => { resetZoom(chart); return null; },
+          mousedown: (u, targ, handle) => (e) => {
+            if (e.button !== 0) return;
+            if (e.shiftKey) startShiftPan(chart, e);
+            else if (e.target === targ) handle(e);
+          },
+        },
       },
       series: [
         { label: spec.xLabel, value: (u, v) => format(v) },
