@@ -67,7 +67,7 @@ export function CellDetail(props: CellDetailProps): string {
     >
       <div class="charts">
         {props.loss ? (
-          <Chart id="cell-loss" title="Loss over epochs (log scale)" spec={props.loss} summary={`${props.runs.length} runs`} />
+          <Chart id="cell-loss" title="Loss over epochs" spec={props.loss} summary={`${props.runs.length} runs`} />
         ) : (
           <p class="empty">No epochs recorded yet.</p>
         )}

@@ -16,6 +16,9 @@ export interface ChartSeries {
 export interface ChartSpec {
   x: number[];
   xLabel: string;
+  /** The last x the chart should show even before data reaches it (a run's configured epochs), so a run that
+   * diverged at epoch 1 still reads against its whole length. */
+  xMax?: number;
   yLabel: string;
   yLog?: boolean;
   /** Fixed y range, e.g. [0, 1] for accuracy. */
@@ -28,7 +31,9 @@ export interface ChartSpec {
 
 interface ClientSeries {
   label: string;
+  /** The light-theme colour; the client draws with `--series-<palette>` (light-dark) and falls back to this. */
   color: string;
+  palette: number;
   dash: number[];
   width: number;
 }
@@ -38,19 +43,21 @@ function clean(values: Array<number | null>, log: boolean): Array<number | null>
   return values.map((v) => (v === null || !Number.isFinite(v) || (log && v <= 0) ? null : v));
 }
 
-export function seriesStyle(index: number): { color: string; dash: number[] } {
-  return { color: OKABE_ITO[index % OKABE_ITO.length], dash: DASHES[Math.floor(index / OKABE_ITO.length) % DASHES.length] };
+export function seriesStyle(index: number): { color: string; palette: number; dash: number[] } {
+  const palette = index % OKABE_ITO.length;
+  return { color: OKABE_ITO[palette], palette, dash: DASHES[Math.floor(index / OKABE_ITO.length) % DASHES.length] };
 }
 
-/** The JSON the client reads: { x, xLabel, yLabel, yLog, yRange, live, height, series: [{label,color,dash,width}], data: [x, ...ys] }. */
+/** The JSON the client reads: { xLabel, xMax, yLabel, yLog, yRange, live, height, series: [{label,color,palette,dash,width}], data: [x, ...ys] }. */
 export function chartJson(spec: ChartSpec): string {
   const log = spec.yLog === true;
   const series: ClientSeries[] = spec.series.map((s, i) => {
     const style = seriesStyle(s.style ?? i);
-    return { label: s.label, color: style.color, dash: s.dash ?? style.dash, width: s.width ?? 1.75 };
+    return { label: s.label, color: style.color, palette: style.palette, dash: s.dash ?? style.dash, width: s.width ?? 1.75 };
   });
   return JSON.stringify({
     xLabel: spec.xLabel,
+    xMax: spec.xMax ?? null,
     yLabel: spec.yLabel,
     yLog: log,
     yRange: spec.yRange ?? null,
@@ -71,7 +78,7 @@ function Key({ spec }: { spec: ChartSpec }): string {
         return (
           <span>
             <svg width="28" height="8" viewBox="0 0 28 8">
-              <line x1="1" y1="4" x2="27" y2="4" stroke={style.color} stroke-width="2.5" stroke-dasharray={dash || undefined} />
+              <line x1="1" y1="4" x2="27" y2="4" stroke={style.color} style={`stroke:var(--series-${style.palette})`} stroke-width="2.5" stroke-dasharray={dash || undefined} />
             </svg>{' '}
             <span safe>{s.label}</span>
           </span>

@@ -16,8 +16,10 @@ const CIVIDIS = ['#00224e', '#083370', '#35456c', '#4f576c', '#666970', '#7d7c78
 const DIVERGING = ['#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7', '#fddbc7', '#f4a582', '#d6604d',
   '#b2182b'].map(hex);
 
-/** Okabe & Ito (2008): eight colours distinguishable under the common colour-vision deficiencies. */
-export const OKABE_ITO = ['#E69F00', '#56B4E9', '#009E73', '#0072B2', '#D55E00', '#CC79A7', '#F0E442', '#000000'];
+/** Okabe & Ito (2008): eight colours distinguishable under the common colour-vision deficiencies. Ordered so that
+ * the two blues (#0072B2, #56B4E9) are never neighbours and the faint yellow comes last; charts draw with the
+ * `--series-<i>` CSS variables (app.css), which hold these in light mode and lighter twins in dark mode. */
+export const OKABE_ITO = ['#E69F00', '#0072B2', '#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#000000', '#F0E442'];
 /** Dash patterns (uPlot/canvas setLineDash) cycled with the palette, so lines differ without colour too. */
 export const DASHES: number[][] = [[], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [10, 4]];
 

@@ -2,6 +2,7 @@
 // other, and the config with the settings that differ highlighted and listed first.
 import { Card } from './card.js';
 import { Chart, seriesStyle, type ChartSpec } from './chart.js';
+import { runLine } from './chart-styles.js';
 import { LayerMap, type LayerMatrix, type LayerRow } from './layer-picture.js';
 import { Layout } from './layout.js';
 import { RunLink, RunOutcomeCells, RunOutcomeHeads } from './run-cells.js';
@@ -39,9 +40,10 @@ export interface ComparePageProps {
 
 function Swatch({ index }: { index: number }): string {
   const style = seriesStyle(index);
+  const dash = runLine(index).dash ?? style.dash; // as the charts draw the run
   return (
     <svg width="28" height="8" viewBox="0 0 28 8" aria-hidden="true">
-      <line x1="1" y1="4" x2="27" y2="4" stroke={style.color} stroke-width="3" stroke-dasharray={style.dash.join(' ') || undefined} />
+      <line x1="1" y1="4" x2="27" y2="4" stroke={style.color} style={`stroke:var(--series-${style.palette})`} stroke-width="3" stroke-dasharray={dash.join(' ') || undefined} />
     </svg>
   ) as string;
 }
@@ -105,9 +107,9 @@ export function ComparePage(props: ComparePageProps): string {
             </table>
           </div>
         </Card>
-        <Card titleId="cmp-curves" title="Curves" caption="Validation loss (log scale) and validation accuracy per epoch.">
+        <Card titleId="cmp-curves" title="Curves" caption="Validation loss (log scale unless switched; the y axis says which) and validation accuracy per epoch.">
           <div class="charts">
-            <Chart id="cmp-loss" title="Validation loss (log scale)" spec={props.loss} summary="Lower is better." />
+            <Chart id="cmp-loss" title="Validation loss" spec={props.loss} summary="Lower is better." />
             <Chart id="cmp-acc" title="Validation accuracy" spec={props.acc} summary="Higher is better." />
           </div>
         </Card>

@@ -192,7 +192,7 @@ export function RunPage(props: RunPageProps): string {
           caption="Training (dashed) and validation (solid) loss and accuracy per epoch; epoch 0 is before any step."
         >
           <div class="charts">
-            <Chart id="chart-loss" title="Loss (log scale)" spec={props.loss} summary="Lower is better." />
+            <Chart id="chart-loss" title="Loss" spec={props.loss} summary="Lower is better." />
             <Chart id="chart-acc" title="Accuracy" spec={props.acc} summary="Higher is better." />
           </div>
         </Card>

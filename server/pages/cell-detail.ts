@@ -25,6 +25,7 @@ export function loadCellDetail(store: Store, sweep: Sweep, row: string, col: str
     loss = {
       x,
       xLabel: 'epoch',
+      xMax: Math.max(...charted.map((r) => r.config.train.epochs)),
       yLabel: 'loss',
       yLog: true,
       series: curves.flatMap((c, i) => {

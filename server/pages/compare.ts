@@ -29,6 +29,7 @@ export function loadCompare(store: Store, ids: number[]): ComparePageProps {
   const metrics = runs.map((r) => store.getRunMetrics(r.id));
   const maxEpoch = Math.max(-1, ...metrics.map((m) => (m.length ? m[m.length - 1].epoch : -1)));
   const x = epochAxis(maxEpoch);
+  const xMax = Math.max(...runs.map((r) => r.config.train.epochs));
   const series = (pick: (m: EpochMetricsRow) => number) =>
     runs.map((run, i) => ({
       label: `#${run.id} ${run.initLabel} × ${run.activationLabel}, seed ${run.seed}`,
@@ -67,8 +68,8 @@ export function loadCompare(store: Store, ids: number[]): ComparePageProps {
     live: runs.some((run) => run.status === 'queued' || run.status === 'running'),
     url: `/compare?runs=${ids.join(',')}`,
     runs: compareRuns,
-    loss: { x, xLabel: 'epoch', yLabel: 'validation loss', yLog: true, series: series((m) => m.valLoss) },
-    acc: { x, xLabel: 'epoch', yLabel: 'validation accuracy', yRange: [0, 1], series: series((m) => m.valAcc) },
+    loss: { x, xLabel: 'epoch', xMax, yLabel: 'validation loss', yLog: true, series: series((m) => m.valLoss) },
+    acc: { x, xLabel: 'epoch', xMax, yLabel: 'validation accuracy', yRange: [0, 1], series: series((m) => m.valAcc) },
     config,
   };
 }

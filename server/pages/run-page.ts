@@ -11,20 +11,20 @@ import { loadReplayCheck } from './replay-check.js';
 import { liveRunHead } from './run-head.js';
 
 /** The run's loss and accuracy charts (train dashed, validation solid), downsampled to ≤ 500 points. */
-export function runCharts(metrics: EpochMetricsRow[]): { loss: ChartSpec; acc: ChartSpec } {
+export function runCharts(metrics: EpochMetricsRow[], epochs?: number): { loss: ChartSpec; acc: ChartSpec } {
   const picked = downsampleIndices(metrics.length).map((i) => metrics[i]);
   const x = picked.map((m) => m.epoch);
   const pick = (f: (m: EpochMetricsRow) => number) => picked.map(f);
   return {
     loss: {
-      x, xLabel: 'epoch', yLabel: 'loss', yLog: true, live: 'loss',
+      x, xLabel: 'epoch', xMax: epochs, yLabel: 'loss', yLog: true, live: 'loss',
       series: [
         { label: 'training loss', values: pick((m) => m.trainLoss), ...TRAIN_LINE },
         { label: 'validation loss', values: pick((m) => m.valLoss), ...VALIDATION_LINE },
       ],
     },
     acc: {
-      x, xLabel: 'epoch', yLabel: 'accuracy', yRange: [0, 1], live: 'acc',
+      x, xLabel: 'epoch', xMax: epochs, yLabel: 'accuracy', yRange: [0, 1], live: 'acc',
       series: [
         { label: 'training accuracy', values: pick((m) => m.trainAcc), ...TRAIN_LINE },
         { label: 'validation accuracy', values: pick((m) => m.valAcc), ...VALIDATION_LINE },
@@ -37,7 +37,7 @@ export function loadRunPage(store: Store, runId: number): RunPageProps {
   const run = store.getRun(runId);
   const sweep = store.getSweep(run.sweepId);
   const metrics = store.getRunMetrics(runId);
-  const { loss, acc } = runCharts(metrics);
+  const { loss, acc } = runCharts(metrics, run.config.train.epochs);
   return {
     run: {
       ...liveRunHead(run, metrics),

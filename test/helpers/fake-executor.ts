@@ -32,6 +32,7 @@ export function createFakeExecutor(threads: number) {
     jobs: RunJob[];
     runningIds(): number[];
     finish(runId: number, epochs?: number): void;
+    diverge(runId: number, epoch: number): void;
     fail(runId: number, message: string): void;
   } = {
     threads,
@@ -59,6 +60,18 @@ export function createFakeExecutor(threads: number) {
         status: 'succeeded', verdicts: [{ kind: 'healthy', evidence: 'fake' }], divergence: null,
         theoryPreVar: [1], backend: p.job.backend,
         cpuPath: p.job.cpuPath ?? (p.job.backend === 'ts' ? 'js' : 'generic'), durationMs: 5, epochsCompleted: epochs,
+      });
+    },
+    /** Reports epochs 0..epoch, then a loss that went non-finite at `epoch`: the run ends diverged. */
+    diverge(runId, epoch) {
+      const p = pending.get(runId);
+      if (!p) throw new Error(`run ${runId} is not running`);
+      pending.delete(runId);
+      for (let e = 0; e <= epoch; e++) p.onProgress({ type: 'epochs', runId, metrics: [fakeEpoch(e)] });
+      p.resolve({
+        status: 'diverged', verdicts: [], divergence: { epoch, step: epoch * 10, layer: null, quantity: 'loss' },
+        theoryPreVar: [1], backend: p.job.backend,
+        cpuPath: p.job.cpuPath ?? (p.job.backend === 'ts' ? 'js' : 'generic'), durationMs: 5, epochsCompleted: epoch,
       });
     },
     fail(runId, message) {

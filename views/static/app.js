@@ -53,10 +53,184 @@
     return false;
   }
 
-  function buildOptions(spec, width) {
+  // ---- chart controls: zoom, pan, log/linear, smoothing -----------------------------------------------------------
+
+  // Per chart and page, in this tab: { log: boolean, smooth: 'off' | 'light' | 'strong' }.
+  const SMOOTHING = { off: 0, light: 0.6, strong: 0.85 }; // EMA weight of the previous smoothed value
+  function prefsKey(el) {
+    return `initlab:chart:${location.pathname}:${el.id}`;
+  }
+  function readPrefs(el, spec) {
+    const prefs = { log: Boolean(spec.yLog), smooth: 'off' };
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(prefsKey(el)) || '{}');
+      if (spec.yLog && typeof saved.log === 'boolean') prefs.log = saved.log;
+      if (Object.hasOwn(SMOOTHING, saved.smooth)) prefs.smooth = saved.smooth;
+    } catch {
+      // unreadable or refused storage: the defaults
+    }
+    return prefs;
+  }
+  function writePrefs(el, prefs) {
+    try {
+      sessionStorage.setItem(prefsKey(el), JSON.stringify(prefs));
+    } catch {
+      // storage refused: the choice lasts until the chart is redrawn
+    }
+  }
+
+  /** An exponential moving average per series, restarting after each gap; x is left alone. Display only. */
+  function smoothData(data, weight) {
+    if (!weight) return data.map((column) => column.slice());
+    return data.map((column, s) => {
+      if (s === 0) return column.slice();
+      let last = null;
+      return column.map((v) => {
+        if (v === null || v === undefined) return (last = null);
+        last = last === null ? v : weight * last + (1 - weight) * v;
+        return last;
+      });
+    });
+  }
+
+  /** The x range a chart shows unzoomed: from 0 (or the first x) to the configured last epoch or the last x. */
+  function fullX(spec, data) {
+    const x = data[0];
+    const first = x.length ? Math.min(0, x[0]) : 0;
+    const last = Math.max(spec.xMax || 0, x.length ? x[x.length - 1] : 0, first + 1);
+    return { min: first, max: last };
+  }
+
+  function isZoomed(chart) {
+    const full = fullX(chart.spec, chart.data);
+    const sc = chart.plot.scales.x;
+    return Math.abs(sc.min - full.min) > 1e-9 || Math.abs(sc.max - full.max) > 1e-9;
+  }
+
+  function resetZoom(chart) {
+    chart.plot.setScale('x', fullX(chart.spec, chart.data)); // y scales are automatic and follow
+  }
+
+  /** Shows the x window [min, max] moved by `delta` x units, kept within the full range. */
+  function shiftX(chart, min, max, delta) {
+    const full = fullX(chart.spec, chart.data);
+    const shift = Math.max(full.min - min, Math.min(full.max - max, delta));
+    chart.plot.setScale('x', { min: min + shift, max: max + shift });
+  }
+
+  /** Moves the x window by a fraction of its width (the ◀ ▶ buttons). */
+  function pan(chart, fraction) {
+    const { min, max } = chart.plot.scales.x;
+    shiftX(chart, min, max, (max - min) * fraction);
+  }
+
+  /** Shift-drag on the plot pans instead of zooming: the window follows the pointer until the button is released. */
+  function startShiftPan(chart, down) {
+    const { min, max } = chart.plot.scales.x;
+    const unitsPerPx = (max - min) / Math.max(1, chart.plot.over.clientWidth);
+    const move = (e) => shiftX(chart, min, max, -(e.clientX - down.clientX) * unitsPerPx);
+    const up = () => {
+      document.removeEventListener('mousemove', move);
+      document.removeEventListener('mouseup', up);
+    };
+    document.addEventListener('mousemove', move);
+    document.addEventListener('mouseup', up);
+    down.preventDefault();
+  }
+
+  /** The buttons above a chart (built here, so that without JavaScript nothing offers what cannot work). */
+  function buildTools(el, spec, prefs) {
+    const previous = el.previousElementSibling;
+    if (previous && previous.classList.contains('chart-tools')) previous.remove();
+    const tools = document.createElement('div');
+    tools.className = 'chart-tools';
+    tools.setAttribute('role', 'group');
+    const title = el.parentElement.querySelector('.chart-title');
+    tools.setAttribute('aria-label', `Chart controls${title ? `: ${title.textContent.trim()}` : ''}`);
+    tools.dataset.for = el.id;
+    const button = (text, label, action) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'btn small';
+      b.textContent = text;
+      b.setAttribute('aria-label', label);
+      b.dataset.action = action;
+      tools.appendChild(b);
+      return b;
+    };
+    if (spec.yLog) {
+      const log = button(prefs.log ? 'y: log' : 'y: linear', 'Logarithmic y axis', 'log');
+      log.setAttribute('aria-pressed', String(prefs.log));
+    }
+    if (spec.xLabel === 'epoch') {
+      const label = document.createElement('label');
+      label.textContent = 'Smoothing ';
+      const select = document.createElement('select');
+      select.dataset.action = 'smooth';
+      for (const [value, text] of [['off', 'off'], ['light', 'light'], ['strong', 'strong']]) {
+        const option = document.createElement('option');
+        option.value = value;
+        option.textContent = text;
+        select.appendChild(option);
+      }
+      select.value = prefs.smooth;
+      label.appendChild(select);
+      tools.appendChild(label);
+    }
+    button('◀', 'Pan left', 'pan-left');
+    button('▶', 'Pan right', 'pan-right');
+    button('Reset zoom', 'Reset zoom', 'reset');
+    const hint = document.createElement('span');
+    hint.className = 'chart-hint';
+    hint.textContent = 'drag to zoom · shift-drag pans · double-click resets';
+    tools.appendChild(hint);
+    el.parentElement.insertBefore(tools, el);
+  }
+
+  document.addEventListener('click', (event) => {
+    const b = event.target.closest && event.target.closest('.chart-tools button');
+    if (!b) return;
+    const el = document.getElementById(b.parentElement.dataset.for);
+    const chart = el && charts.get(el);
+    if (!chart) return;
+    if (b.dataset.action === 'reset') resetZoom(chart);
+    else if (b.dataset.action === 'pan-left') pan(chart, -0.25);
+    else if (b.dataset.action === 'pan-right') pan(chart, 0.25);
+    else if (b.dataset.action === 'log') {
+      writePrefs(el, { ...chart.prefs, log: !chart.prefs.log });
+      redraw(el);
+    }
+  });
+
+  document.addEventListener('change', (event) => {
+    const select = event.target;
+    if (!select.matches || !select.matches('.chart-tools select[data-action="smooth"]')) return;
+    const el = document.getElementById(select.closest('.chart-tools').dataset.for);
+    const chart = el && charts.get(el);
+    if (!chart) return;
+    chart.prefs = { ...chart.prefs, smooth: select.value };
+    writePrefs(el, chart.prefs);
+    showData(chart, false);
+  });
+
+  /** Draws the chart's raw data, smoothed if asked; keeps a zoomed x window, else shows the full range. */
+  function showData(chart, first) {
+    const zoomed = !first && isZoomed(chart) ? { min: chart.plot.scales.x.min, max: chart.plot.scales.x.max } : null;
+    chart.plot.setData(smoothData(chart.data, SMOOTHING[chart.prefs.smooth]), true);
+    chart.plot.setScale('x', zoomed || fullX(chart.spec, chart.data));
+  }
+
+  function redraw(el) {
+    const chart = charts.get(el);
+    if (chart) chart.plot.destroy();
+    charts.delete(el);
+    drawChart(el);
+  }
+
+  function buildOptions(spec, width, chart) {
     const text = cssVar('--muted', '#5b6470');
     const grid = cssVar('--line', '#dde1e6');
-    const log = spec.yLog && hasPositive(spec.data);
+    const log = chart.logActive;
     const axis = (label) => ({ label, stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } });
     const yScale = log ? { distr: 3, log: 10 } : spec.yRange ? { range: spec.yRange } : {};
     // x is an epoch or a layer index: whole-number ticks only.
@@ -87,23 +261,37 @@
         });
       };
     }
+    const format = (v) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : String(Number(v.toPrecision(4))));
     return {
       width,
       height: spec.height || 240,
       scales: { x: { time: false }, y: yScale },
       axes: [xAxis, yAxis],
       legend: { show: true, live: true },
-      cursor: { drag: { x: false, y: false } },
+      // Drag zooms x (and y when the drag is mostly vertical too); double-click shows the full range again;
+      // shift-drag pans.
+      cursor: {
+        drag: { x: true, y: !spec.yRange, uni: 40, setScale: true },
+        bind: {
+          dblclick: () => () => { resetZoom(chart); return null; },
+          mousedown: (u, targ, handle) => (e) => {
+            if (e.button !== 0) return;
+            if (e.shiftKey) startShiftPan(chart, e);
+            else if (e.target === targ) handle(e);
+          },
+        },
+      },
       series: [
-        { label: spec.xLabel },
+        { label: spec.xLabel, value: (u, v) => format(v) },
         ...spec.series.map((s) => ({
           label: s.label,
-          stroke: s.color,
+          stroke: cssVar(`--series-${s.palette}`, s.color),
           width: s.width,
           dash: s.dash && s.dash.length ? s.dash : undefined,
           spanGaps: false,
           points: { show: spec.data[0].length <= 40, size: 5 },
-          value: (u, v) => (v === null || v === undefined ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(4))),
+          // The legend reads the raw value, whatever the smoothing draws.
+          value: (u, v, si, i) => format(i === null || i === undefined ? v : chart.data[si][i]),
         })),
       ],
     };
@@ -124,9 +312,18 @@
     for (const child of [...el.childNodes]) child.remove();
     const width = Math.max(240, el.clientWidth || el.parentElement.clientWidth || 480);
     const data = spec.data.map((column) => column.slice());
-    const plot = new uPlot(buildOptions(spec, width), data, el);
-    charts.set(el, { plot, spec, json, data, logActive: Boolean(spec.yLog && hasPositive(data)) });
+    const prefs = readPrefs(el, spec);
+    const chart = { plot: null, spec, json, data, prefs, logActive: Boolean(prefs.log && hasPositive(data)) };
+    // A log axis cannot show values ≤ 0: those become gaps (the server already drops them for log charts).
+    if (chart.logActive) for (let s = 1; s < data.length; s++) data[s] = data[s].map((v) => (v !== null && v <= 0 ? null : v));
+    chart.plot = new uPlot(buildOptions(spec, width, chart), smoothData(data, SMOOTHING[prefs.smooth]), el);
+    charts.set(el, chart);
+    // The live uPlot instance, for the browser tests and the curious reader's console.
+    Object.defineProperty(el, 'uplot', { value: chart.plot, configurable: true });
+    showData(chart, true);
+    buildTools(el, spec, prefs);
     el.dataset.points = String(data[0].length); // how many x values are drawn (tests and curious readers)
+    el.dataset.yDistr = chart.logActive ? 'log' : 'linear';
     // Our server-rendered key is for no-JS readers and screenshots; uPlot's legend shows values on hover.
     const key = el.parentElement && el.parentElement.querySelector('.chart-legend');
     if (key) key.style.display = 'none';
@@ -203,7 +400,7 @@
       for (const [epoch, trainLoss, valLoss, trainAcc, valAcc] of payload.points) {
         if (x.length > 0 && epoch <= x[x.length - 1]) continue;
         const [a, b] = chart.spec.live === 'loss' ? [trainLoss, valLoss] : [trainAcc, valAcc];
-        const clean = (v) => (v === null || (chart.spec.yLog && v <= 0) ? null : v);
+        const clean = (v) => (v === null || (chart.logActive && v <= 0) ? null : v);
         x.push(epoch);
         data[1].push(clean(a));
         data[2].push(clean(b));
@@ -211,14 +408,14 @@
       }
       if (!changed) continue;
       // A log scale needs a positive value to exist; rebuild once the first one arrives.
-      if (chart.spec.yLog && !chart.logActive && hasPositive(data)) {
+      if (chart.prefs.log && !chart.logActive && hasPositive(data)) {
         chart.spec.data = data;
         chart.plot.destroy();
         charts.delete(el);
         el.setAttribute('data-chart', JSON.stringify(chart.spec));
         continue;
       }
-      chart.plot.setData(data);
+      showData(chart, false);
       el.dataset.points = String(x.length);
     }
   });
@@ -288,10 +485,7 @@
     }
     applyTheme(next);
     for (const el of document.querySelectorAll('[data-chart]')) {
-      const chart = charts.get(el);
-      if (chart) chart.plot.destroy();
-      charts.delete(el);
-      drawChart(el); // axes and grid take the new colours
+      redraw(el); // axes, grid and series take the new colours
     }
   });
 
