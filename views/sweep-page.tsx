@@ -8,6 +8,8 @@ import { HeatmapCard, type HeatmapProps } from './heatmap.js';
 import { Layout } from './layout.js';
 import { CountsLine, ProgressBar, type Counts } from './progress.js';
 import { RunsCard, type RunsTableProps } from './runs-table.js';
+import { SweepNotes, type SweepNotesProps } from './sweep-notes.js';
+import { TagChips } from './tag-chips.js';
 
 export interface SpecItem {
   label: string;
@@ -29,7 +31,11 @@ export interface SweepProgressProps {
 }
 
 export interface SweepPageProps {
-  sweep: { id: number; name: string; status: string; description?: string; createdAt: number; finishedAt: number | null };
+  sweep: {
+    id: number; name: string; status: string; description?: string; createdAt: number; finishedAt: number | null;
+    tags: string[]; archived: boolean;
+  };
+  notes: SweepNotesProps;
   spec: SpecItem[];
   replayOf: number | null;
   progress: SweepProgressProps;
@@ -168,6 +174,8 @@ export function SweepPage(props: SweepPageProps): string {
           ) : (
             ''
           )}
+          {sweep.archived ? <span class="badge archived">archived</span> : ''}
+          <TagChips tags={sweep.tags} label="Tags" />
         </div>
         <Card titleId="progress-title" title="Progress" caption={sweep.description}>
           <SpecSummary items={props.spec} />
@@ -175,6 +183,7 @@ export function SweepPage(props: SweepPageProps): string {
             <SweepProgress {...props.progress} />
           </div>
         </Card>
+        <SweepNotes {...props.notes} />
         <HeatmapCard {...props.heatmap} />
         <div id="cell-detail">
           {props.cell ? <CellDetail {...props.cell} /> : <CellPlaceholder />}
