@@ -159,6 +159,14 @@ const sweepManagement = `
 ALTER TABLE sweeps ADD COLUMN notes TEXT NOT NULL DEFAULT '';
 ALTER TABLE sweeps ADD COLUMN tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags) AND json_type(tags) = 'array');
 ALTER TABLE sweeps ADD COLUMN archived_at INTEGER;
+
+-- Ids are never reused once a sweep is deleted: SQLite hands out MAX(id) + 1, so deleting the newest sweep would
+-- give its id (and its runs' ids) to the next one, and a bookmark, or a replay's replay_of, would point at another
+-- sweep or run. Deleting records the highest ids it saw here; inserts start above them.
+CREATE TABLE id_watermarks (
+  name    TEXT PRIMARY KEY CHECK (name IN ('sweeps', 'runs')),
+  max_id  INTEGER NOT NULL
+);
 `;
 
 export const MIGRATIONS: readonly Migration[] = [

@@ -1,5 +1,6 @@
 // The store's sweep management: edit a sweep's name, notes, tags and archived mark, count what deleting it removes,
-// and delete it with its runs and their epoch and layer rows in one transaction (nothing else is touched).
+// and delete it with its runs and their epoch and layer rows in one transaction (nothing else is touched but the
+// id watermarks that keep the deleted ids from being handed out again).
 import type { Database } from 'better-sqlite3';
 import { NotFoundError, SweepBusyError } from './errors.js';
 import type { SweepDeletion, SweepEdit } from './types.js';
@@ -32,6 +33,12 @@ export function createSweepManagement(db: Database): SweepManagement {
       `SELECT (SELECT COUNT(*) FROM runs WHERE sweep_id = @id) AS runs,
               (SELECT COUNT(*) FROM epoch_metrics WHERE run_id IN (SELECT id FROM runs WHERE sweep_id = @id)) AS epochRows,
               (SELECT COUNT(*) FROM layer_metrics WHERE run_id IN (SELECT id FROM runs WHERE sweep_id = @id)) AS layerRows`),
+    // Before the rows go: the highest ids so far, so they are never handed out again (migration 7).
+    raiseWatermarks: db.prepare(
+      `INSERT INTO id_watermarks (name, max_id)
+         SELECT name, m FROM (SELECT 'sweeps' AS name, MAX(id) AS m FROM sweeps UNION ALL SELECT 'runs', MAX(id) FROM runs)
+         WHERE m IS NOT NULL
+       ON CONFLICT (name) DO UPDATE SET max_id = MAX(max_id, excluded.max_id)`),
     deleteLayers: db.prepare<[number]>(`DELETE FROM layer_metrics WHERE run_id IN (SELECT id FROM runs WHERE sweep_id = ?)`),
     deleteEpochs: db.prepare<[number]>(`DELETE FROM epoch_metrics WHERE run_id IN (SELECT id FROM runs WHERE sweep_id = ?)`),
     deleteRuns: db.prepare<[number]>(`DELETE FROM runs WHERE sweep_id = ?`),
@@ -56,6 +63,7 @@ export function createSweepManagement(db: Database): SweepManagement {
     const { status, active } = requireSweep(id);
     if (status === 'running' || active > 0) throw new SweepBusyError(id, 'is still running: cancel it first');
     const counts = sql.countRows.get({ id })!;
+    sql.raiseWatermarks.run();
     sql.deleteLayers.run(id);
     sql.deleteEpochs.run(id);
     sql.deleteRuns.run(id);

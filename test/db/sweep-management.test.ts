@@ -66,12 +66,26 @@ describe('deleting a sweep', () => {
     expect(store.sweepDeletePreview(doomed.id)).toEqual({ runs: 2, epochRows: 6, layerRows: 24 });
     expect(store.deleteSweep(doomed.id)).toEqual({ runs: 2, epochRows: 6, layerRows: 24 });
     const after = tableCounts(store);
+    // The one other write: the id watermarks (sweeps and runs) that keep the deleted ids from coming back.
     const expected = { ...before, sweeps: before.sweeps - 1, runs: before.runs - 2,
-      epoch_metrics: before.epoch_metrics - 6, layer_metrics: before.layer_metrics - 24 };
+      epoch_metrics: before.epoch_metrics - 6, layer_metrics: before.layer_metrics - 24, id_watermarks: 2 };
+    expect(before.id_watermarks).toBe(0);
     expect(after).toEqual(expected);
     expect(() => store.getSweep(doomed.id)).toThrow(NotFoundError);
     expect(store.getSweep(kept.id).name).toBe('kept');
     expect(store.getRunMetrics(kept.runIds[0])).toHaveLength(2);
+  });
+
+  it('never hands a deleted sweep\'s or run\'s id to a new one', () => {
+    const store = memoryStore();
+    finishedSweep(store, 'older', 1);
+    const newest = finishedSweep(store, 'newest', 1);
+    store.deleteSweep(newest.id);
+    const next = createGridSweep(store, { name: 'next', seeds: [1, 2] });
+    expect(next.id).toBe(newest.id + 1);
+    expect(next.runIds[0]).toBe(newest.runIds[1] + 1);
+    store.deleteSweep(finishedSweep(store, 'again', 1).id); // a second delete raises the marks, never lowers them
+    expect(createGridSweep(store, { name: 'last' }).id).toBe(next.id + 2);
   });
 
   it('leaves a replay of a deleted run in place, still naming the run it replayed', () => {
