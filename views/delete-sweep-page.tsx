@@ -1,15 +1,21 @@
 // The delete confirmation: says exactly what goes (the sweep, N runs, M epoch rows, K layer rows) and that nothing
 // else is touched; a plain form POST confirms. A running sweep gets no delete button, only the way to cancel it.
-import type { SweepDeletion } from '../db/types.js';
 import { Card } from './card.js';
 import { formatCount } from './format.js';
 import { Layout } from './layout.js';
+
+/** What a delete removes (the store's DeletionCounts, mirrored: views import nothing from db/). */
+export interface DeletionCounts {
+  runs: number;
+  epochRows: number;
+  layerRows: number;
+}
 
 export interface DeleteSweepPageProps {
   sweepId: number;
   name: string;
   running: boolean;
-  counts: SweepDeletion;
+  counts: DeletionCounts;
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -17,7 +23,7 @@ function plural(n: number, one: string, many: string): string {
 }
 
 /** "deletes 84 runs, 3,360 epoch rows, 13,440 layer rows". */
-export function deletionSummary(c: SweepDeletion): string {
+export function deletionSummary(c: DeletionCounts): string {
   return `deletes ${plural(c.runs, 'run', 'runs')}, ${plural(c.epochRows, 'epoch row', 'epoch rows')}, ${plural(c.layerRows, 'layer row', 'layer rows')}`;
 }
 
