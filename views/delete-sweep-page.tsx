@@ -2,7 +2,7 @@
 // else is touched; a plain form POST confirms. A running sweep gets no delete button, only the way to cancel it.
 import { Card } from './card.js';
 import { formatCount } from './format.js';
-import { Layout } from './layout.js';
+import { SweepSubpage } from './sweep-subpage.js';
 
 /** What a delete removes (the store's DeletionCounts, mirrored: views import nothing from db/). */
 export interface DeletionCounts {
@@ -29,16 +29,10 @@ export function deletionSummary(c: DeletionCounts): string {
 
 export function DeleteSweepPage(props: DeleteSweepPageProps): string {
   const { sweepId } = props;
-  return Layout({
-    title: `Delete ${props.name}`,
+  return SweepSubpage({
+    sweepId, sweepName: props.name, step: 'Delete', heading: `Delete “${props.name}”?`,
     children: (
       <>
-        <div class="crumbs">
-          <a href="/">Sweeps</a> / <a href={`/sweeps/${sweepId}`} safe>{props.name}</a> / Delete
-        </div>
-        <div class="page-head">
-          <h1 safe>{`Delete “${props.name}”?`}</h1>
-        </div>
         <Card titleId="delete-title" title="What goes" caption="Deleting cannot be undone.">
           <p class="delete-summary" safe>
             {`Deleting sweep #${sweepId} ${deletionSummary(props.counts)}.`}

@@ -1,7 +1,7 @@
 // The sweep edit page: name, tags (comma-separated) and Markdown notes, a plain form POST (works without JavaScript);
 // after an invalid submit it shows every error next to its field, with the text as typed.
 import { Card } from './card.js';
-import { Layout } from './layout.js';
+import { SweepSubpage } from './sweep-subpage.js';
 
 export interface SweepEditPageProps {
   sweepId: number;
@@ -27,16 +27,10 @@ function FieldError({ field, errors }: { field: string; errors: Record<string, s
 export function SweepEditPage(props: SweepEditPageProps): string {
   const { sweepId, errors } = props;
   const invalid = (field: string) => (errors[field] !== undefined ? { 'aria-invalid': 'true', 'aria-describedby': `err-${field}` } : {});
-  return Layout({
-    title: `Edit ${props.currentName}`,
+  return SweepSubpage({
+    sweepId, sweepName: props.currentName, step: 'Edit', heading: 'Edit sweep',
     children: (
       <>
-        <div class="crumbs">
-          <a href="/">Sweeps</a> / <a href={`/sweeps/${sweepId}`} safe>{props.currentName}</a> / Edit
-        </div>
-        <div class="page-head">
-          <h1>Edit sweep</h1>
-        </div>
         <Card titleId="edit-title" title="Name, tags and notes" caption="Changes only these; runs and results stay as they are.">
           <form class="edit-form" method="post" action={`/sweeps/${sweepId}/edit`} novalidate>
             <div class="field">

@@ -6,9 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openServices, type Services } from '../../server/services.js';
-import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
-import { serveApp } from '../helpers/http.js';
+import { useManagedApp } from '../helpers/managed-sweeps.js';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -21,36 +19,23 @@ const VIEWPORTS = [
 ];
 
 describe('sweep management in a browser', () => {
-  let services: Services;
-  let executor: ReturnType<typeof createFakeExecutor>;
-  let server: Awaited<ReturnType<typeof serveApp>>;
+  const app = useManagedApp();
   let browser: Browser;
   let dir: string;
 
   beforeAll(async () => {
-    executor = createFakeExecutor(2);
-    services = openServices({ dbFile: ':memory:', executor });
-    services.scheduler.start();
-    server = await serveApp(services);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     dir = process.env.INITLAB_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'initlab-manage-'));
   });
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await services?.close();
   });
 
   for (const viewport of VIEWPORTS) {
     it(`renames, tags, archives and deletes a sweep at ${viewport.width}×${viewport.height}`, async () => {
-      const { id } = services.scheduler.submit({
-        name: `untitled ${viewport.name}`, base: { model: { hidden: [4] }, train: { epochs: 2 } }, grid: { seed: [1, 2] },
-      });
-      for (let round = 0; round < 10 && executor.runningIds().length > 0; round++) {
-        for (const runId of executor.runningIds()) executor.finish(runId);
-        await settle();
-      }
+      const id = await app.finishedSweep(`untitled ${viewport.name}`);
+      const server = app.server;
       const page = await browser.newPage({ viewport });
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -100,7 +85,7 @@ describe('sweep management in a browser', () => {
       await page.waitForURL(`${server.url}/`);
       await page.goto(`${server.url}/?archived=1`);
       expect(await page.locator(`#sweep-row-${id}`).count()).toBe(0);
-      expect(() => services.store.getSweep(id)).toThrow(/not found/);
+      expect(() => app.services.store.getSweep(id)).toThrow(/not found/);
       expect(pageErrors).toEqual([]);
       await page.close();
     });

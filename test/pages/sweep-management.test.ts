@@ -1,12 +1,9 @@
 // Sweep management in the dashboard: notes rendered safely, tags as chips, the edit form, archive and the show-archived
 // toggle, and the delete confirmation with its counts, all as plain HTML forms.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openServices, type Services } from '../../server/services.js';
+import { describe, expect, it } from 'vitest';
 import { isSafeHref, renderMarkdown } from '../../views/markdown.js';
-import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
-import { serveApp } from '../helpers/http.js';
-
-const spec = (name: string) => ({ name, base: { model: { hidden: [4] }, train: { epochs: 2 } }, grid: { seed: [1, 2] } });
+import { settle } from '../helpers/fake-executor.js';
+import { twoSeedSpec, useManagedApp } from '../helpers/managed-sweeps.js';
 
 describe('the notes renderer', () => {
   it('renders paragraphs, emphasis, code, lists and links', () => {
@@ -32,42 +29,21 @@ describe('the notes renderer', () => {
 });
 
 describe('sweep management pages', () => {
-  let services: Services;
-  let executor: ReturnType<typeof createFakeExecutor>;
-  let server: Awaited<ReturnType<typeof serveApp>>;
-  const get = async (path: string) => fetch(server.url + path, { redirect: 'manual' });
+  const app = useManagedApp();
+  const get = async (path: string) => fetch(app.server.url + path, { redirect: 'manual' });
   const text = async (path: string) => (await get(path)).text();
   const postForm = (path: string, fields: Record<string, string>) =>
-    fetch(server.url + path, {
+    fetch(app.server.url + path, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(fields).toString(),
       redirect: 'manual',
     });
-
-  async function finishedSweep(name: string): Promise<number> {
-    const { id } = services.scheduler.submit(spec(name));
-    for (let round = 0; round < 10 && executor.runningIds().length > 0; round++) {
-      for (const runId of executor.runningIds()) executor.finish(runId);
-      await settle();
-    }
-    return id;
-  }
-
-  beforeAll(async () => {
-    executor = createFakeExecutor(2);
-    services = openServices({ dbFile: ':memory:', executor });
-    services.scheduler.start();
-    server = await serveApp(services);
-  });
-  afterAll(async () => {
-    await server.close();
-    await services.close();
-  });
+  const finishedSweep = (name: string) => app.finishedSweep(name);
 
   it('renders hostile notes inert on the sweep page', async () => {
     const id = await finishedSweep('hostile');
-    services.store.updateSweep(id, {
+    app.services.store.updateSweep(id, {
       notes: 'Look: <script>alert(1)</script>\n\n[x](javascript:alert(1)) and [ok](https://example.org)',
       tags: ['<b>bold</b>', 'relu'],
     });
@@ -90,7 +66,7 @@ describe('sweep management pages', () => {
     const res = await postForm(`/sweeps/${id}/edit`, { name: 'edited', tags: 'baseline, relu ,', notes: 'why: *because*' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/sweeps/${id}`);
-    expect(services.store.getSweep(id)).toMatchObject({ name: 'edited', tags: ['baseline', 'relu'], notes: 'why: *because*' });
+    expect(app.services.store.getSweep(id)).toMatchObject({ name: 'edited', tags: ['baseline', 'relu'], notes: 'why: *because*' });
     const page = await text(`/sweeps/${id}`);
     expect(page).toContain('<h1>edited</h1>');
     expect(page).toContain('<li class="tag">baseline</li>');
@@ -105,7 +81,7 @@ describe('sweep management pages', () => {
     expect(html).toContain('<span class="field-error" id="err-name">a sweep needs a name</span>');
     expect(html).toContain('id="err-tags">a tag: a tag has at most 40 characters');
     expect(html).toContain('&lt;i>kept&lt;/i></textarea>');
-    expect(services.store.getSweep(id).name).toBe('stays');
+    expect(app.services.store.getSweep(id).name).toBe('stays');
   });
 
   it('archives, hides the sweep from the list unless archived sweeps are shown, and unarchives', async () => {
@@ -136,14 +112,14 @@ describe('sweep management pages', () => {
   });
 
   it('offers no delete button for a running sweep and refuses its POST with 409', async () => {
-    const { id } = services.scheduler.submit(spec('busy'));
+    const { id } = app.services.scheduler.submit(twoSeedSpec('busy'));
     const confirm = await text(`/sweeps/${id}/delete`);
     expect(confirm).toContain('This sweep is still running: cancel it on its page first');
     expect(confirm).not.toContain(`action="/sweeps/${id}/delete"`);
     const res = await postForm(`/sweeps/${id}/delete`, {});
     expect(res.status).toBe(409);
     expect(await res.text()).toContain('is still running: cancel it first');
-    services.scheduler.cancel(id);
+    app.services.scheduler.cancel(id);
     await settle();
   });
 });

@@ -1,58 +1,36 @@
 // Sweep management over the JSON API: PATCH name, notes, tags, archived; delete preview; DELETE with counts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openServices, type Services } from '../../server/services.js';
-import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
-import { serveApp } from '../helpers/http.js';
+import { describe, expect, it } from 'vitest';
+import { settle } from '../helpers/fake-executor.js';
+import { twoSeedSpec, useManagedApp } from '../helpers/managed-sweeps.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function json(res: Response | Promise<Response>): Promise<any> {
   return (await res).json();
 }
 
-const spec = (name: string) => ({
-  name, base: { model: { hidden: [4] }, train: { epochs: 2 } }, grid: { seed: [1, 2] },
-});
-
 describe('sweep management API', () => {
-  let services: Services;
-  let executor: ReturnType<typeof createFakeExecutor>;
-  let server: Awaited<ReturnType<typeof serveApp>>;
+  const app = useManagedApp();
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(server.url + path, {
+    fetch(app.server.url + path, {
       method,
       headers: { 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   const patch = (id: number, body: unknown) => send('PATCH', `/api/sweeps/${id}`, body);
 
-  /** A sweep whose two runs have finished with 3 epochs of one layer each. */
+  /** A finished two-run sweep, checked through the API. */
   async function finishedSweep(name: string): Promise<number> {
-    const { id } = await json(send('POST', '/api/sweeps', spec(name)));
-    for (const runId of executor.runningIds()) executor.finish(runId);
-    await settle();
-    for (const runId of executor.runningIds()) executor.finish(runId);
-    await settle();
-    expect((await json(fetch(`${server.url}/api/sweeps/${id}`))).status).toBe('finished');
+    const id = await app.finishedSweep(name);
+    expect((await json(fetch(`${app.server.url}/api/sweeps/${id}`))).status).toBe('finished');
     return id;
   }
-
-  beforeAll(async () => {
-    executor = createFakeExecutor(2);
-    services = openServices({ dbFile: ':memory:', executor });
-    services.scheduler.start();
-    server = await serveApp(services);
-  });
-  afterAll(async () => {
-    await server.close();
-    await services.close();
-  });
 
   it('renames a sweep and answers the sweep as GET does', async () => {
     const id = await finishedSweep('first name');
     const res = await patch(id, { name: '  second name ' });
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ id, name: 'second name', notes: '', tags: [], archivedAt: null, counts: { total: 2 } });
-    expect((await json(fetch(`${server.url}/api/sweeps/${id}`))).name).toBe('second name');
+    expect((await json(fetch(`${app.server.url}/api/sweeps/${id}`))).name).toBe('second name');
   });
 
   it('sets notes, tags and archived, each alone, leaving the others', async () => {
@@ -64,7 +42,7 @@ describe('sweep management API', () => {
     const archived = await json(patch(id, { archived: true }));
     expect(archived.archivedAt).toEqual(expect.any(Number));
     expect(archived).toMatchObject({ name: 'fields', tags: ['relu', 'baseline'] });
-    const listed = (await json(fetch(`${server.url}/api/sweeps`))).find((s: { id: number }) => s.id === id);
+    const listed = (await json(fetch(`${app.server.url}/api/sweeps`))).find((s: { id: number }) => s.id === id);
     expect(listed.archivedAt).toBe(archived.archivedAt);
     expect((await json(patch(id, { archived: false }))).archivedAt).toBeNull();
   });
@@ -78,7 +56,7 @@ describe('sweep management API', () => {
     const paths = body.error.issues.map((i: { path: string }) => i.path).sort();
     expect(paths).toEqual(['archived', 'name', 'tags.1', 'tags.2']);
     expect(body.error.message).toContain('name: a sweep needs a name');
-    expect((await json(fetch(`${server.url}/api/sweeps/${id}`))).name).toBe('invalid');
+    expect((await json(fetch(`${app.server.url}/api/sweeps/${id}`))).name).toBe('invalid');
   });
 
   it('refuses unknown fields, an empty edit and a body that is not an object', async () => {
@@ -93,7 +71,7 @@ describe('sweep management API', () => {
   });
 
   it('answers 404 for an unknown sweep on PATCH, preview and DELETE', async () => {
-    for (const res of [await patch(999, { name: 'x' }), await fetch(`${server.url}/api/sweeps/999/delete-preview`),
+    for (const res of [await patch(999, { name: 'x' }), await fetch(`${app.server.url}/api/sweeps/999/delete-preview`),
       await send('DELETE', '/api/sweeps/999')]) {
       expect(res.status).toBe(404);
       expect((await json(res)).error.code).toBe('not_found');
@@ -104,18 +82,18 @@ describe('sweep management API', () => {
     const kept = await finishedSweep('kept');
     const doomed = await finishedSweep('doomed');
     // Two runs, each epochs 0..2 with one layer.
-    const preview = await json(fetch(`${server.url}/api/sweeps/${doomed}/delete-preview`));
+    const preview = await json(fetch(`${app.server.url}/api/sweeps/${doomed}/delete-preview`));
     expect(preview).toEqual({ id: doomed, deletable: true, runs: 2, epochRows: 6, layerRows: 6 });
     const res = await send('DELETE', `/api/sweeps/${doomed}`);
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ id: doomed, deleted: { runs: 2, epochRows: 6, layerRows: 6 } });
-    expect((await fetch(`${server.url}/api/sweeps/${doomed}`)).status).toBe(404);
-    expect((await json(fetch(`${server.url}/api/sweeps/${kept}/runs`))).total).toBe(2);
+    expect((await fetch(`${app.server.url}/api/sweeps/${doomed}`)).status).toBe(404);
+    expect((await json(fetch(`${app.server.url}/api/sweeps/${kept}/runs`))).total).toBe(2);
   });
 
   it('refuses to delete a running sweep with 409 saying to cancel it first, then deletes it once cancelled', async () => {
-    const { id } = await json(send('POST', '/api/sweeps', spec('busy')));
-    expect((await json(fetch(`${server.url}/api/sweeps/${id}/delete-preview`))).deletable).toBe(false);
+    const { id } = await json(send('POST', '/api/sweeps', twoSeedSpec('busy')));
+    expect((await json(fetch(`${app.server.url}/api/sweeps/${id}/delete-preview`))).deletable).toBe(false);
     const res = await send('DELETE', `/api/sweeps/${id}`);
     expect(res.status).toBe(409);
     const body = await json(res);
@@ -131,8 +109,8 @@ describe('sweep management API', () => {
     const headers = { 'sec-fetch-site': 'cross-site', origin: 'http://evil.example' };
     expect((await send('PATCH', `/api/sweeps/${id}`, { name: 'pwned' }, headers)).status).toBe(403);
     expect((await send('DELETE', `/api/sweeps/${id}`, undefined, headers)).status).toBe(403);
-    const sameOrigin = await send('PATCH', `/api/sweeps/${id}`, { name: 'ok' }, { origin: server.url, 'sec-fetch-site': 'same-origin' });
+    const sameOrigin = await send('PATCH', `/api/sweeps/${id}`, { name: 'ok' }, { origin: app.server.url, 'sec-fetch-site': 'same-origin' });
     expect(sameOrigin.status).toBe(200);
-    expect((await json(fetch(`${server.url}/api/sweeps/${id}`))).name).toBe('ok');
+    expect((await json(fetch(`${app.server.url}/api/sweeps/${id}`))).name).toBe('ok');
   });
 });
