@@ -38,6 +38,8 @@ export interface SweepPageProps {
   notes: SweepNotesProps;
   spec: SpecItem[];
   replayOf: number | null;
+  /** The replayed run was deleted (with its sweep): no link, say so. */
+  replayOriginGone?: boolean;
   progress: SweepProgressProps;
   heatmap: HeatmapProps;
   cell: CellDetailProps | null;
@@ -169,7 +171,13 @@ export function SweepPage(props: SweepPageProps): string {
           </span>
           {props.replayOf !== null ? (
             <span class="sub">
-              replay of <a href={`/runs/${props.replayOf}`}>run #{props.replayOf}</a>
+              {props.replayOriginGone ? (
+                <span safe>{`replay of run #${props.replayOf} (deleted since)`}</span>
+              ) : (
+                <>
+                  replay of <a href={`/runs/${props.replayOf}`}>run #{props.replayOf}</a>
+                </>
+              )}
             </span>
           ) : (
             ''

@@ -111,6 +111,23 @@ describe('sweep management pages', () => {
     expect((await get(`/sweeps/${id}`)).status).toBe(404);
   });
 
+  it('keeps a replay of a deleted run working: its sweep page and run page say the original is gone', async () => {
+    const originalId = await finishedSweep('original');
+    const runId = app.services.store.listRuns(originalId).runs[0].id;
+    const replay = app.services.scheduler.replay(runId);
+    for (const id of app.executor.runningIds()) app.executor.finish(id);
+    await settle();
+    expect(await text(`/sweeps/${replay.id}`)).toContain(`href="/runs/${runId}"`);
+    expect((await postForm(`/sweeps/${originalId}/delete`, {})).status).toBe(303);
+    const page = await text(`/sweeps/${replay.id}`);
+    expect(page).toContain(`replay of run #${runId} (deleted since)`);
+    expect(page).not.toContain(`href="/runs/${runId}"`);
+    const replayRun = app.services.store.listRuns(replay.id).runs[0].id;
+    const runPage = await get(`/runs/${replayRun}`);
+    expect(runPage.status).toBe(200);
+    expect(await runPage.text()).toContain('the original run no longer exists.');
+  });
+
   it('offers no delete button for a running sweep and refuses its POST with 409', async () => {
     const { id } = app.services.scheduler.submit(twoSeedSpec('busy'));
     const confirm = await text(`/sweeps/${id}/delete`);
