@@ -175,7 +175,10 @@ export function SweepList({ sweeps, total, page, pageSize, showArchived, archive
   ) as string;
 }
 
-/** The "show archived" switch: a link, so it works without JavaScript and the address says what is shown. */
+/**
+ * The "show archived" switch: a link, so it works without JavaScript and the address says what is shown. Absent
+ * while nothing is archived.
+ */
 function ArchivedToggle({ showArchived, archivedCount = 0 }: SweepListProps): string {
   if (showArchived) {
     return (
@@ -184,6 +187,7 @@ function ArchivedToggle({ showArchived, archivedCount = 0 }: SweepListProps): st
       </a>
     ) as string;
   }
+  if (archivedCount === 0) return '';
   return (
     <a class="btn" href="/?archived=1" aria-pressed="false" safe>
       {`Show archived (${formatCount(archivedCount)})`}

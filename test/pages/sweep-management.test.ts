@@ -86,6 +86,7 @@ describe('sweep management pages', () => {
 
   it('archives, hides the sweep from the list unless archived sweeps are shown, and unarchives', async () => {
     const id = await finishedSweep('old one');
+    expect(await text('/')).not.toContain('Show archived');
     const res = await postForm(`/sweeps/${id}/archive`, { archived: '1' });
     expect(res.status).toBe(303);
     expect(await text(`/sweeps/${id}`)).toContain('<span class="badge archived">archived</span>');
