@@ -56,3 +56,11 @@ export class SchemaVersionError extends StoreError {
       'schema_too_new', 500);
   }
 }
+
+/** A sweep that cannot be deleted yet: it is still running, or runs of it are still stopping after a cancel. */
+export class SweepBusyError extends StoreError {
+  override readonly name = 'SweepBusyError';
+  constructor(readonly id: number, reason: string) {
+    super(`sweep ${id} ${reason}`, 'sweep_running', 409);
+  }
+}

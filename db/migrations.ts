@@ -152,6 +152,23 @@ CREATE TABLE writer_claim (
 );
 `;
 
+// Sweep management: Markdown notes (plain text, rendered safely by the dashboard), tags (a JSON array of strings:
+// a sweep has a handful, always read with it, so a table would buy nothing) and when it was archived (NULL: not
+// archived; archived sweeps are hidden from the sweep list by default and otherwise untouched).
+const sweepManagement = `
+ALTER TABLE sweeps ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+ALTER TABLE sweeps ADD COLUMN tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags) AND json_type(tags) = 'array');
+ALTER TABLE sweeps ADD COLUMN archived_at INTEGER;
+
+-- Ids are never reused once a sweep is deleted: SQLite hands out MAX(id) + 1, so deleting the newest sweep would
+-- give its id (and its runs' ids) to the next one, and a bookmark, or a replay's replay_of, would point at another
+-- sweep or run. Deleting records the highest ids it saw here; inserts start above them.
+CREATE TABLE id_watermarks (
+  name    TEXT PRIMARY KEY CHECK (name IN ('sweeps', 'runs')),
+  max_id  INTEGER NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(initialSchema) },
   { version: 2, name: 'runs record their backend and CPU path', up: (db) => db.exec(runBackend) },
@@ -159,6 +176,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'runs count their interruptions', up: (db) => db.exec(runInterruptions) },
   { version: 5, name: 'runs record the worker host that trained them', up: (db) => db.exec(runHost) },
   { version: 6, name: 'the writing process claims the database', up: (db) => db.exec(writerClaim) },
+  { version: 7, name: 'sweeps carry notes, tags and an archived time', up: (db) => db.exec(sweepManagement) },
 ];
 
 export function schemaVersion(db: Database): number {

@@ -35,7 +35,7 @@ export function nanFromNull(value: number | null): number {
 
 export const SWEEP_COLUMNS = `sweeps.id AS id, sweeps.name AS name, sweeps.spec AS spec, sweeps.varying AS varying,
   sweeps.status AS status, sweeps.run_limit AS runLimit, sweeps.replay_of AS replayOf, sweeps.created_at AS createdAt,
-  sweeps.finished_at AS finishedAt`;
+  sweeps.finished_at AS finishedAt, sweeps.notes AS notes, sweeps.tags AS tags, sweeps.archived_at AS archivedAt`;
 
 export interface SweepSqlRow {
   id: number;
@@ -47,10 +47,15 @@ export interface SweepSqlRow {
   replayOf: number | null;
   createdAt: number;
   finishedAt: number | null;
+  notes: string;
+  tags: string;
+  archivedAt: number | null;
 }
 
 export function toSweep(row: SweepSqlRow): Sweep {
-  return { ...row, spec: JSON.parse(row.spec), varying: JSON.parse(row.varying) as string[] };
+  return {
+    ...row, spec: JSON.parse(row.spec), varying: JSON.parse(row.varying) as string[], tags: JSON.parse(row.tags) as string[],
+  };
 }
 
 export const RUN_COLUMNS = `runs.id AS id, runs.sweep_id AS sweepId, runs.position AS position, runs.config AS config,

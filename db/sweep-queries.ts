@@ -34,13 +34,20 @@ function isUniqueViolation(error: unknown): boolean {
     (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }
 
+/** SQL for the next id of `table`: above its highest row and above the highest id a delete recorded. */
+function nextId(table: 'sweeps' | 'runs'): string {
+  return `MAX(COALESCE((SELECT MAX(id) FROM ${table}), 0),
+    COALESCE((SELECT max_id FROM id_watermarks WHERE name = '${table}'), 0)) + 1`;
+}
+
 export function createSweepQueries(db: Database): { queries: SweepQueries; internals: SweepInternals } {
   const sql = {
+    // Ids start above the id_watermarks a delete left (migration 7): a deleted sweep's or run's id is never reused.
     insertSweep: db.prepare<[string, string, string, number | null, number | null, number]>(
-      `INSERT INTO sweeps (name, spec, varying, run_limit, replay_of, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      `INSERT INTO sweeps (id, name, spec, varying, run_limit, replay_of, created_at) VALUES (${nextId('sweeps')}, ?, ?, ?, ?, ?, ?)`),
     insertRun: db.prepare<[number, number, string, string, number, string, string]>(
-      `INSERT INTO runs (sweep_id, position, config, hash, seed, init_label, activation_label)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      `INSERT INTO runs (id, sweep_id, position, config, hash, seed, init_label, activation_label)
+       VALUES (${nextId('runs')}, ?, ?, ?, ?, ?, ?, ?)`),
     getSweep: db.prepare<[number], SweepSqlRow>(`SELECT ${SWEEP_COLUMNS} FROM sweeps WHERE id = ?`),
     listSweeps: db.prepare<[], SweepSqlRow & CountsSqlRow>(
       `SELECT ${SWEEP_COLUMNS}, COUNT(runs.id) AS total, ${COUNT_COLUMNS}

@@ -81,6 +81,27 @@ export interface Sweep {
   replayOf: number | null;
   createdAt: number;
   finishedAt: number | null;
+  /** Markdown text the user wrote about the sweep ('' when none); stored as typed, rendered safely by views. */
+  notes: string;
+  /** Labels, in the order given, without duplicates. */
+  tags: string[];
+  /** When the sweep was archived (hidden from the sweep list by default); null when it is not. */
+  archivedAt: number | null;
+}
+
+/** What updateSweep changes; absent fields stay as they are. `archived` sets or clears archivedAt. */
+export interface SweepEdit {
+  name?: string;
+  notes?: string;
+  tags?: string[];
+  archived?: boolean;
+}
+
+/** The rows deleteSweep removes (and sweepDeletePreview counts): the sweep's runs and their metric rows. */
+export interface SweepDeletion {
+  runs: number;
+  epochRows: number;
+  layerRows: number;
 }
 
 export interface SweepSummary extends Sweep {

@@ -11,7 +11,9 @@
 // sweep with queued runs waits and has had HEAD_START_RUNS fewer runs than it (test/server/scheduler-properties).
 // Starting from the highest key, not the lowest, keeps the bound as sweeps keep arriving: a newcomer never starts
 // below the others' head starts. Each arrival may still delay an older sweep by up to its head start.
+import { SweepBusyError } from '../db/errors.js';
 import type { Store } from '../db/store.js';
+import type { SweepDeletion } from '../db/types.js';
 import { type BackendPin, defaultRunBackend, describeBackend, type RunBackend, runRequest, specPin } from './backend-choice.js';
 import type { EventBus } from './events.js';
 import { type Executor, type RunProgress, ServerShutdown } from './executor.js';
@@ -84,6 +86,11 @@ export interface Scheduler {
    * replays (Sweep.replayOf), which is how its page knows to compare. Returns the new sweep's id.
    */
   replay(runId: number): SubmitResult;
+  /**
+   * Deletes a sweep with its runs and their metric rows (store.deleteSweep). Refused (SweepBusyError, 409) while the
+   * sweep runs, and while runs of a just-cancelled sweep are still stopping (their outcome would name a gone sweep).
+   */
+  deleteSweep(sweepId: number): SweepDeletion;
   /** Runs per sweep above which submit refuses a spec (the form's preview says the same). */
   readonly maxRunsPerSweep: number;
   /** The per-run memory budget in MB above which submit refuses a spec (the form's preview says the same). */
@@ -294,6 +301,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         base: run.config,
         ...pin,
       }, runId);
+    },
+
+    deleteSweep(sweepId) {
+      if (active.has(sweepId) || store.getSweep(sweepId).status === 'running') {
+        throw new SweepBusyError(sweepId, 'is still running: cancel it first');
+      }
+      for (const entry of running.values()) {
+        if (entry.sweepId === sweepId) throw new SweepBusyError(sweepId, 'has runs still stopping: try again in a moment');
+      }
+      return store.deleteSweep(sweepId);
     },
 
     waitForSweep(sweepId) {

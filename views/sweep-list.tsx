@@ -6,6 +6,7 @@ import { Card } from './card.js';
 import { formatCount, formatTime, isoTime } from './format.js';
 import { Layout } from './layout.js';
 import { CountsLine, finishedCount, ProgressBar, type Counts } from './progress.js';
+import { TagChips } from './tag-chips.js';
 
 export interface SweepListItem {
   id: number;
@@ -14,14 +15,33 @@ export interface SweepListItem {
   counts: Counts;
   createdAt: number;
   finishedAt: number | null;
+  tags?: string[];
+  archived?: boolean;
 }
 
 export interface SweepListProps {
   sweeps: SweepListItem[];
-  /** All sweeps in the database (the list shows a page of them). */
+  /** All sweeps the list covers (the list shows a page of them): archived ones only with showArchived. */
   total: number;
   page: number;
   pageSize: number;
+  /** Archived sweeps are listed too (?archived=1). */
+  showArchived?: boolean;
+  /** Archived sweeps in the database, shown or not. */
+  archivedCount?: number;
+}
+
+/** The list's address for a page, keeping the archived toggle. */
+function listUrl(page: number, showArchived: boolean | undefined): string {
+  const params = new URLSearchParams();
+  if (page > 1) params.set('page', String(page));
+  if (showArchived) params.set('archived', '1');
+  const query = params.toString();
+  return query ? `/?${query}` : '/';
+}
+
+function streamUrl(page: number, showArchived: boolean | undefined): string {
+  return `/stream${listUrl(page, showArchived).slice(1)}`;
 }
 
 function Time({ ms }: { ms: number | null }): string {
@@ -56,7 +76,11 @@ export function SweepRow({ sweep }: { sweep: SweepListItem }): string {
         <a href={`/sweeps/${sweep.id}`} safe>
           {sweep.name}
         </a>
-        <div class="note">#{sweep.id}</div>
+        <div class="note">
+          #{sweep.id}
+          {sweep.archived ? <span class="badge archived">archived</span> : ''}
+        </div>
+        <TagChips tags={sweep.tags ?? []} label={`Tags of sweep ${sweep.id}`} />
       </td>
       <td>
         <StatusBadge status={sweep.status} />
@@ -78,7 +102,15 @@ export function SweepRow({ sweep }: { sweep: SweepListItem }): string {
   ) as string;
 }
 
-export function SweepList({ sweeps, total, page, pageSize }: SweepListProps): string {
+export function SweepList({ sweeps, total, page, pageSize, showArchived, archivedCount = 0 }: SweepListProps): string {
+  if (total === 0 && archivedCount > 0) {
+    return (
+      <p class="empty">
+        <span safe>{`Every sweep (${formatCount(archivedCount)}) is archived. `}</span>
+        <a href="/?archived=1">Show archived sweeps</a>
+      </p>
+    ) as string;
+  }
   if (total === 0) {
     return (
       <p class="empty">
@@ -121,14 +153,14 @@ export function SweepList({ sweeps, total, page, pageSize }: SweepListProps): st
           <span safe>{`Page ${page} of ${pages} · ${formatCount(total)} sweeps`}</span>
           <span class="btn-row">
             {page > 1 ? (
-              <a class="btn" href={`/?page=${page - 1}`}>
+              <a class="btn" href={listUrl(page - 1, showArchived)}>
                 ← Newer
               </a>
             ) : (
               ''
             )}
             {page < pages ? (
-              <a class="btn" href={`/?page=${page + 1}`}>
+              <a class="btn" href={listUrl(page + 1, showArchived)}>
                 Older →
               </a>
             ) : (
@@ -140,6 +172,26 @@ export function SweepList({ sweeps, total, page, pageSize }: SweepListProps): st
         ''
       )}
     </>
+  ) as string;
+}
+
+/**
+ * The "show archived" switch: a link, so it works without JavaScript and the address says what is shown. Absent
+ * while nothing is archived.
+ */
+function ArchivedToggle({ showArchived, archivedCount = 0 }: SweepListProps): string {
+  if (showArchived) {
+    return (
+      <a class="btn" href="/" aria-pressed="true">
+        Hide archived
+      </a>
+    ) as string;
+  }
+  if (archivedCount === 0) return '';
+  return (
+    <a class="btn" href="/?archived=1" aria-pressed="false" safe>
+      {`Show archived (${formatCount(archivedCount)})`}
+    </a>
   ) as string;
 }
 
@@ -159,11 +211,13 @@ export function SweepsPage(props: SweepListProps & { hosts?: Children }): string
           </a>
         </div>
         {props.hosts ?? ''}
-        <Card titleId="sweeps-title" title="All sweeps" caption="Progress and counts update live while sweeps run.">
-          <div
-            id="sweep-list"
-            {...{ 'hx-sse:connect': `/stream${props.page > 1 ? `?page=${props.page}` : ''}` }}
-          >
+        <Card
+          titleId="sweeps-title"
+          title={props.showArchived ? 'All sweeps, archived too' : 'All sweeps'}
+          caption="Progress and counts update live while sweeps run."
+          actions={<ArchivedToggle {...props} />}
+        >
+          <div id="sweep-list" {...{ 'hx-sse:connect': streamUrl(props.page, props.showArchived) }}>
             <SweepList {...props} />
           </div>
         </Card>

@@ -8,6 +8,8 @@ import { HeatmapCard, type HeatmapProps } from './heatmap.js';
 import { Layout } from './layout.js';
 import { CountsLine, ProgressBar, type Counts } from './progress.js';
 import { RunsCard, type RunsTableProps } from './runs-table.js';
+import { SweepNotes, type SweepNotesProps } from './sweep-notes.js';
+import { TagChips } from './tag-chips.js';
 
 export interface SpecItem {
   label: string;
@@ -29,9 +31,15 @@ export interface SweepProgressProps {
 }
 
 export interface SweepPageProps {
-  sweep: { id: number; name: string; status: string; description?: string; createdAt: number; finishedAt: number | null };
+  sweep: {
+    id: number; name: string; status: string; description?: string; createdAt: number; finishedAt: number | null;
+    tags: string[]; archived: boolean;
+  };
+  notes: SweepNotesProps;
   spec: SpecItem[];
   replayOf: number | null;
+  /** The replayed run was deleted (with its sweep): no link, say so. */
+  replayOriginGone?: boolean;
   progress: SweepProgressProps;
   heatmap: HeatmapProps;
   cell: CellDetailProps | null;
@@ -163,11 +171,19 @@ export function SweepPage(props: SweepPageProps): string {
           </span>
           {props.replayOf !== null ? (
             <span class="sub">
-              replay of <a href={`/runs/${props.replayOf}`}>run #{props.replayOf}</a>
+              {props.replayOriginGone ? (
+                <span safe>{`replay of run #${props.replayOf} (deleted since)`}</span>
+              ) : (
+                <>
+                  replay of <a href={`/runs/${props.replayOf}`}>run #{props.replayOf}</a>
+                </>
+              )}
             </span>
           ) : (
             ''
           )}
+          {sweep.archived ? <span class="badge archived">archived</span> : ''}
+          <TagChips tags={sweep.tags} label="Tags" />
         </div>
         <Card titleId="progress-title" title="Progress" caption={sweep.description}>
           <SpecSummary items={props.spec} />
@@ -175,6 +191,7 @@ export function SweepPage(props: SweepPageProps): string {
             <SweepProgress {...props.progress} />
           </div>
         </Card>
+        <SweepNotes {...props.notes} />
         <HeatmapCard {...props.heatmap} />
         <div id="cell-detail">
           {props.cell ? <CellDetail {...props.cell} /> : <CellPlaceholder />}

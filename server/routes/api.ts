@@ -6,6 +6,7 @@ import {
   ExportAbortedError, ExportFormatError, checkExportRequest, parseExportRequest, writeExport, type ExportRequest,
 } from '../exports/index.js';
 import { getPreset, listPresets } from '../presets.js';
+import { parseSweepEdit } from '../sweep-edit.js';
 
 const EXPORT_TYPES: Record<string, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -73,6 +74,26 @@ export function createApiRouter(deps: AppDeps): Router {
 
   router.get('/sweeps/:id', (req, res) => {
     res.json(sweepDetail(parseId(req.params.id, 'sweep')));
+  });
+
+  // Body: any of {"name", "notes", "tags", "archived"}; answers the sweep as GET does.
+  router.patch('/sweeps/:id', (req, res) => {
+    const id = parseId(req.params.id, 'sweep');
+    store.getSweep(id);
+    store.updateSweep(id, parseSweepEdit(req.body));
+    res.json(sweepDetail(id));
+  });
+
+  // What DELETE would remove now, and whether it may (a running sweep must be cancelled first).
+  router.get('/sweeps/:id/delete-preview', (req, res) => {
+    const id = parseId(req.params.id, 'sweep');
+    const sweep = store.getSweep(id);
+    res.json({ id, deletable: sweep.status !== 'running', ...store.sweepDeletePreview(id) });
+  });
+
+  router.delete('/sweeps/:id', (req, res) => {
+    const id = parseId(req.params.id, 'sweep');
+    res.json({ id, deleted: scheduler.deleteSweep(id) });
   });
 
   router.post('/sweeps/:id/cancel', (req, res) => {

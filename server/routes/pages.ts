@@ -20,6 +20,7 @@ import { loadSweepPage } from '../pages/sweep-page.js';
 import { loadProgress } from '../pages/sweep-progress.js';
 import { parseSweepQuery } from '../pages/sweep-query.js';
 import { parseId } from './api.js';
+import { createSweepManagementRoutes } from './sweep-management.js';
 import { CellDetail } from '../../views/cell-detail.js';
 import { ComparePage } from '../../views/compare-page.js';
 import { ErrorFragment, ErrorPage } from '../../views/error-page.js';
@@ -90,7 +91,8 @@ export function createPageRoutes(deps: AppDeps): Router {
   router.get('/', (req, res) => {
     const page = Number(req.query.page ?? 1);
     const hosts = deps.hosts ? HostsPanel({ hosts: deps.hosts() }) : undefined;
-    sendHtml(res, SweepsPage({ ...loadSweepList(store, Number.isSafeInteger(page) ? page : 1), hosts }));
+    const list = loadSweepList(store, Number.isSafeInteger(page) ? page : 1, req.query.archived === '1');
+    sendHtml(res, SweepsPage({ ...list, hosts }));
   });
 
   router.get('/hosts', (_req, res) => {
@@ -180,6 +182,8 @@ export function createPageRoutes(deps: AppDeps): Router {
     scheduler.rerun(id);
     redirectTo(req, res, `/sweeps/${id}`);
   });
+
+  router.use(createSweepManagementRoutes(deps));
 
   // ---- runs ---------------------------------------------------------------------------------------------------
 

@@ -70,7 +70,8 @@ export function createStreamRoutes(deps: AppDeps): Router {
   router.get('/stream', (req, res) => {
     const page = Number(req.query.page ?? 1);
     const channel = openSse(req, res, { heartbeatMs: heartbeatMs(deps) });
-    const render = () => channel.send({ data: SweepList(loadSweepList(store, Number.isSafeInteger(page) ? page : 1)) });
+    const showArchived = req.query.archived === '1';
+    const render = () => channel.send({ data: SweepList(loadSweepList(store, Number.isSafeInteger(page) ? page : 1, showArchived)) });
     const coalescer = createCoalescer(SLOW_INTERVAL_MS, render);
     follow(deps, channel, (event) => {
       if (event.type !== 'run-epochs') coalescer.mark();

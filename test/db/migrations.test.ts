@@ -35,7 +35,7 @@ describe('openDatabase', () => {
     const db = openDatabase(':memory:');
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['epoch_metrics', 'layer_metrics', 'runs', 'sweeps', 'writer_claim']);
+    expect(tables).toEqual(['epoch_metrics', 'id_watermarks', 'layer_metrics', 'runs', 'sweeps', 'writer_claim']);
     const withoutRowid = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%WITHOUT ROWID%'`)
       .pluck().all();
     expect(withoutRowid.sort()).toEqual(['epoch_metrics', 'layer_metrics']);
