@@ -3,7 +3,8 @@
 import type { Store } from '../../db/store.js';
 import { jobIdFor } from './cluster-protocol.js';
 import { createQueueExecutor, type QueueExecutor } from './queue-executor.js';
-import { checkRedis, redactRedisUrl, redactSecret } from './redis-url.js';
+import { checkRedis } from './redis-connection.js';
+import { redactRedisUrl, redactSecret } from './redis-url.js';
 
 /** How long a job server waits for Redis before it gives up with a message ($INITLAB_REDIS_CONNECT_MS overrides). */
 const REDIS_CONNECT_MS = 15_000;

@@ -11,7 +11,8 @@ import {
   jobIdFor, remoteError,
 } from './cluster-protocol.js';
 import { createHostList, type HostList } from './host-list.js';
-import { connectRedis, redactSecret } from './redis-url.js';
+import { connectRedis } from './redis-connection.js';
+import { redactSecret } from './redis-url.js';
 
 export interface QueueExecutorOptions {
   /** redis:// or rediss:// URL, already checked by parseRedisUrl. */

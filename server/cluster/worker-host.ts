@@ -11,7 +11,8 @@ import {
   HOST_TTL_MS, type HostRecord,
 } from './cluster-protocol.js';
 import { sayOnce } from './queue-executor.js';
-import { connectRedis, redactSecret } from './redis-url.js';
+import { connectRedis } from './redis-connection.js';
+import { redactSecret } from './redis-url.js';
 
 export interface WorkerHostOptions {
   url: string;

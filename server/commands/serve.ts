@@ -7,7 +7,6 @@ import type { ResolvedBackend } from '../../workers/backend.js';
 import { describeBackend } from '../backend-choice.js';
 import { openServices, type Services } from '../services.js';
 import { RedisUrlError } from '../cluster/redis-url.js';
-import { describeQueue, liveRunFilter, openCluster } from '../cluster/open-cluster.js';
 import type { QueueExecutor } from '../cluster/queue-executor.js';
 import { backendOption, clusterOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
 
@@ -56,9 +55,11 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   reportFallback(backend, io.stderr);
 
   let cluster: QueueExecutor | undefined;
+  // loaded only with --redis: the local mode never loads BullMQ or ioredis
+  const clusterApi = redis === undefined ? undefined : await import('../cluster/open-cluster.js');
   if (redis !== undefined) {
     try {
-      cluster = await openCluster({ ...redis, runTimeLimitMs, log: (m) => io.stderr.write(`initlab serve: redis: ${m}\n`) });
+      cluster = await clusterApi!.openCluster({ ...redis, runTimeLimitMs, log: (m) => io.stderr.write(`initlab serve: redis: ${m}\n`) });
     } catch (error) {
       io.stderr.write(`initlab serve: ${(error as Error).message}\n`);
       return 1;
@@ -76,7 +77,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
   if (cluster) {
-    services.scheduler.start({ keep: await liveRunFilter(services.store, cluster) });
+    services.scheduler.start({ keep: await clusterApi!.liveRunFilter(services.store, cluster) });
   } else {
     services.scheduler.start();
   }
@@ -101,7 +102,7 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   }
   const address = server.address() as AddressInfo;
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const pool = redis ? describeQueue(redis) : `${services.executor.threads} training threads`;
+  const pool = redis ? clusterApi!.describeQueue(redis) : `${services.executor.threads} training threads`;
   io.stdout.write(`initlab: dashboard at http://${shown}:${address.port}/ (database ${services.dbFile}, ${pool}, ${describeBackend(services.backend)})\n`);
 
   return new Promise<number>((resolve) => {

@@ -10,7 +10,6 @@ import type { ResolvedBackend } from '../../workers/backend.js';
 import { describeBackend, runRequest, specPin } from '../backend-choice.js';
 import { getPreset, listPresets } from '../presets.js';
 import { openServices, type Services } from '../services.js';
-import { describeQueue, liveRunFilter, openCluster } from '../cluster/open-cluster.js';
 import type { QueueExecutor } from '../cluster/queue-executor.js';
 import { RedisUrlError } from '../cluster/redis-url.js';
 import { backendOption, clusterOption, intOption, parseOptions, reportFallback, runTimeLimitOption, UsageError } from './args.js';
@@ -111,10 +110,12 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
 
   // With --redis this process is the job server of a cluster queue: runs train on the worker hosts.
   let cluster: QueueExecutor | undefined;
+  // loaded only with --redis: the local mode never loads BullMQ or ioredis
+  const clusterApi = options.redis ? await import('../cluster/open-cluster.js') : undefined;
   let services: Services;
   try {
     if (options.redis) {
-      cluster = await openCluster({
+      cluster = await clusterApi!.openCluster({
         ...options.redis, runTimeLimitMs: options.runTimeLimitMs, log: (m) => io.stderr.write(`initlab sweep: redis: ${m}\n`),
       });
     }
@@ -130,8 +131,8 @@ export async function sweepCommand(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
   try {
-    services.scheduler.start({ resumeSweeps: false, keep: cluster ? await liveRunFilter(services.store, cluster) : undefined });
-    const pool = options.redis ? describeQueue(options.redis) : `${services.executor.threads} threads`;
+    services.scheduler.start({ resumeSweeps: false, keep: cluster ? await clusterApi!.liveRunFilter(services.store, cluster) : undefined });
+    const pool = options.redis ? clusterApi!.describeQueue(options.redis) : `${services.executor.threads} threads`;
     // The sweep's own pin (spec backend / cpuPath), else the default this command resolved.
     const runsOn = (id: number) => describeBackend(runRequest(specPin(services.store.getSweep(id).spec), services.backend));
     let sweepId: number;

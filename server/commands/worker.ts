@@ -4,7 +4,8 @@ import { availableParallelism, hostname } from 'node:os';
 import type { CliIo } from './io.js';
 import { describeBackend } from '../backend-choice.js';
 import { DEFAULT_QUEUE } from '../cluster/cluster-protocol.js';
-import { checkRedis, parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
+import { checkRedis } from '../cluster/redis-connection.js';
+import { parseRedisUrl, redactRedisUrl, redactSecret, RedisUrlError } from '../cluster/redis-url.js';
 import { startWorkerHost, type WorkerHost } from '../cluster/worker-host.js';
 import { backendOption, intOption, nameOption, parseOptions, reportFallback, UsageError } from './args.js';
 
