@@ -256,7 +256,7 @@ export function RunsCard(props: RunsTableProps): string {
         ))}
         <div class="field">
           <label for="filter-q">Search</label>
-          <input id="filter-q" type="search" name="q" value={query.q ?? ''} placeholder="init, activation, verdict, #id" />
+          <input id="filter-q" type="search" name="q" value={query.q ?? ''} placeholder="label, verdict or #id" />
         </div>
         <button class="btn" type="submit">
           Filter
