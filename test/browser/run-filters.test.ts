@@ -22,10 +22,11 @@ describe('runs table filters in a browser', () => {
   let browser: Browser;
   let sweepId: number;
   let runs: Run[];
+  let executor: ReturnType<typeof createFakeExecutor>;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const executor = createFakeExecutor(2);
+    executor = createFakeExecutor(2);
     services = openServices({ dbFile: ':memory:', executor });
     services.scheduler.start();
     server = await serveApp(services);
@@ -88,4 +89,23 @@ describe('runs table filters in a browser', () => {
       expect(pageErrors).toEqual([]);
     });
   }
+
+  it('keeps an added column when live updates finish runs', async () => {
+    const live = services.scheduler.submit({ ...spec, name: 'live columns', grid: { ...spec.grid, seed: [1] } }).id;
+    await settle();
+    const page = await openPage(browser, { width: 1400, height: 900 }, pageErrors);
+    await page.goto(`${server.url}/sweeps/${live}?cols=final_train_acc`);
+    await page.locator('.runs-table th', { hasText: 'Train acc.' }).waitFor();
+    const running = executor.runningIds();
+    expect(running.length).toBeGreaterThan(0);
+    await page.locator(`#run-row-${running[0]} .status-cell`, { hasText: 'running' }).waitFor();
+    for (let round = 0; round < 50 && executor.runningIds().length > 0; round++) {
+      for (const id of executor.runningIds()) executor.finish(id, 2);
+      await settle();
+    }
+    await page.locator(`#run-row-${running[0]} .status-cell`, { hasText: 'succeeded' }).waitFor();
+    await expect.poll(() => page.locator(`#run-row-${running[0]} td[data-label="Train acc."]`).innerText()).toBe('52.0%');
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  });
 });
