@@ -215,6 +215,7 @@ export function RunsCard(props: RunsTableProps): string {
       actions={<CompareTray />}
     >
       <form
+        id="runs-filters"
         class="filters"
         action={`/sweeps/${props.sweepId}`}
         method="get"
@@ -263,6 +264,7 @@ export function RunsCard(props: RunsTableProps): string {
         </button>
         {filtered ? (
           <a
+            id="runs-clear"
             class="btn"
             href={sweepUrl(props.sweepId, query, cleared)}
             hx-get={sweepPartUrl(props.sweepId, 'runs', query, cleared)}

@@ -171,7 +171,11 @@ export function createPageRoutes(deps: AppDeps): Router {
     const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
     const query = mergedQuery(req, sweep.id, ['status', 'verdict', 'sort', 'order', 'page', 'filters']);
     const table = loadRunsTable(store, sweep, query);
-    res.set('HX-Replace-Url', sweepUrl(sweep.id, table.query));
+    // A filter change (the form or its clear link, named by htmx's HX-Source) is a step back/forward returns to;
+    // sorting and paging replace the address in place, as before.
+    const source = req.get('hx-source') ?? '';
+    const step = source === 'form#runs-filters' || source === 'a#runs-clear';
+    res.set(step ? 'HX-Push-Url' : 'HX-Replace-Url', sweepUrl(sweep.id, table.query));
     sendHtml(res, RunsCard(table));
   });
 

@@ -85,6 +85,10 @@ describe('runs table filters in a browser', () => {
 
       await page.locator('a', { hasText: 'Clear filters' }).click();
       await page.locator('.run-count', { hasText: 'Showing 24 of 24 runs' }).waitFor();
+      // Filter changes are history steps: back returns to the filtered table.
+      await page.goBack();
+      await page.locator('.run-count', { hasText: `Showing ${expected.length} of 24 runs` }).waitFor();
+      expect(await rowIds(page)).toEqual(expected);
       await page.close();
       expect(pageErrors).toEqual([]);
     });

@@ -89,8 +89,12 @@ describe('runs table filters', () => {
     expect(rowIds(html).length).toBeGreaterThan(0);
     expect(res.headers.get('hx-replace-url'))
       .toBe(`/sweeps/${sweepId}?metric=loss&f.train.lr=0.05&min.final_val_acc=0.508&q=tanh&sort=seed`);
+    // From the filter form the new address is a history step (back returns to the old filters).
+    const pushed = await get(`/sweeps/${sweepId}/runs?q=tanh`, { 'hx-request': 'true', 'hx-source': 'form#runs-filters' });
+    expect(pushed.headers.get('hx-push-url')).toBe(`/sweeps/${sweepId}?q=tanh`);
+    expect(pushed.headers.get('hx-replace-url')).toBeNull();
     expect(html).toContain(`href="/sweeps/${sweepId}?metric=loss&f.train.lr=0.05&min.final_val_acc=0.508&q=tanh&sort=initLabel"`);
-    expect(html).toMatch(new RegExp(`<a class="btn" href="/sweeps/${sweepId}\\?metric=loss&sort=seed"[^>]*>\\s*Clear filters`));
+    expect(html).toMatch(new RegExp(`<a id="runs-clear" class="btn" href="/sweeps/${sweepId}\\?metric=loss&sort=seed"[^>]*>\\s*Clear filters`));
   });
 
   it('ignores unknown paths, values no run has, bad numbers and unknown metrics or columns', async () => {
