@@ -117,6 +117,8 @@ export async function run(): Promise<void> {
     ['cell partial', `/sweeps/${big}/cell?row=xavier_uniform&col=tanh`],
     ['runs table, sorted p.100', `/sweeps/${big}/runs?sort=finalValAcc&order=desc&page=100`],
     ['runs table, verdict filter', `/sweeps/${big}/runs?verdict=vanishing`],
+    ['runs table, all filters', `/sweeps/${other}/runs?f.train.lr=0.05&f.train.clip=${encodeURIComponent('norm ≤ 1')}&min.final_val_acc=0.6&cols=train.clip,final_train_acc`],
+    ['runs table, text + range', `/sweeps/${big}/runs?q=relu%20he&max.final_val_loss=0.5&cols=model.hidden`],
     ['run', `/runs/${bigRuns[0]}`],
     ['compare 3 runs', `/compare?runs=${bigRuns.join(',')}`],
     ['new sweep form', '/sweeps/new'],

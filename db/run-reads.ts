@@ -11,12 +11,16 @@ import {
 import type { SweepInternals } from './sweep-queries.js';
 import {
   RUN_SORT_KEYS, type CellSummary, type EpochMetricsRow, type LayerStatsRow, type ListRunsOptions, type Run,
-  type RunCurves, type RunPage, type RunSortKey,
+  type RangeMetric, type RunCurves, type RunPage, type RunSortKey,
 } from './types.js';
 
 export interface RunReads {
   getRun(id: number): Run;
   listRuns(sweepId: number, options?: ListRunsOptions): RunPage;
+  /** The distinct values of a config path over a sweep's runs, as the JSON texts listRuns' `config` filter takes. */
+  configValues(sweepId: number, path: string): string[];
+  /** The distinct stored init and activation labels of a sweep's runs, sorted. */
+  runLabels(sweepId: number): { initLabels: string[]; activationLabels: string[] };
   iterateRuns(sweepId: number, pageSize?: number): Generator<Run, void, undefined>;
   getRunMetrics(runId: number): EpochMetricsRow[];
   getRunCurves(runIds: readonly number[]): RunCurves[];
@@ -53,10 +57,32 @@ interface ListParams {
   verdict: string | null;
   initLabel: string | null;
   activationLabel: string | null;
+  config: string | null;
+  text: string | null;
+  minTrainAcc: number | null; maxTrainAcc: number | null;
+  minValAcc: number | null; maxValAcc: number | null;
+  minTrainLoss: number | null; maxTrainLoss: number | null;
+  minValLoss: number | null; maxValLoss: number | null;
+}
+
+const RANGE_PARAMS: Record<RangeMetric, string> = {
+  finalTrainAcc: 'TrainAcc', finalValAcc: 'ValAcc', finalTrainLoss: 'TrainLoss', finalValLoss: 'ValLoss',
+};
+
+/** A dotted config path as an SQLite JSON path ("train.lr" → "$.train.lr"); InvalidQueryError for anything else. */
+function jsonPath(path: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/.test(path)) throw new InvalidQueryError(`bad config path '${path}'`);
+  return `$.${path}`;
 }
 
 function isSortKey(value: string): value is RunSortKey {
   return (RUN_SORT_KEYS as readonly string[]).includes(value);
+}
+
+/** Free text as a JSON array of lower-case words (SQLite's lower() folds ASCII only, so the words are ASCII-folded too). */
+function textWords(text: string | undefined): string | null {
+  const words = (text ?? '').toLowerCase().split(/\s+/).filter((w) => w !== '');
+  return words.length === 0 ? null : JSON.stringify(words);
 }
 
 export function checkCount(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -109,7 +135,26 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     AND (@verdict IS NULL OR EXISTS (SELECT 1 FROM json_each(runs.verdicts) AS v
                                      WHERE json_extract(v.value, '$.kind') = @verdict))
     AND (@initLabel IS NULL OR init_label = @initLabel)
-    AND (@activationLabel IS NULL OR activation_label = @activationLabel)`;
+    AND (@activationLabel IS NULL OR activation_label = @activationLabel)
+    AND (@config IS NULL OR NOT EXISTS (
+      SELECT 1 FROM json_each(@config) AS f
+      WHERE COALESCE(runs.config -> json_extract(f.value, '$.path'), 'null')
+        NOT IN (SELECT value FROM json_each(f.value, '$.values'))))
+    AND (@minTrainAcc IS NULL OR final_train_acc >= @minTrainAcc) AND (@maxTrainAcc IS NULL OR final_train_acc <= @maxTrainAcc)
+    AND (@minValAcc IS NULL OR final_val_acc >= @minValAcc) AND (@maxValAcc IS NULL OR final_val_acc <= @maxValAcc)
+    AND (@minTrainLoss IS NULL OR final_train_loss >= @minTrainLoss) AND (@maxTrainLoss IS NULL OR final_train_loss <= @maxTrainLoss)
+    AND (@minValLoss IS NULL OR final_val_loss >= @minValLoss) AND (@maxValLoss IS NULL OR final_val_loss <= @maxValLoss)
+    AND (@text IS NULL OR NOT EXISTS (
+      SELECT 1 FROM json_each(@text) AS t
+      WHERE instr(lower('#' || runs.id || ' ' || init_label || ' ' || activation_label || ' ' || status || ' '
+                        || COALESCE((SELECT group_concat(json_extract(v.value, '$.kind'), ' ')
+                                     FROM json_each(runs.verdicts) AS v), '')), t.value) = 0))`;
+  const configValuesSql = db.prepare<[string, number], { value: string }>(
+    `SELECT DISTINCT COALESCE(config -> ?, 'null') AS value FROM runs WHERE sweep_id = ?`);
+  const initLabelsSql = db.prepare<[number], { label: string }>(
+    `SELECT DISTINCT init_label AS label FROM runs WHERE sweep_id = ? ORDER BY init_label`);
+  const activationLabelsSql = db.prepare<[number], { label: string }>(
+    `SELECT DISTINCT activation_label AS label FROM runs WHERE sweep_id = ? ORDER BY activation_label`);
   const countRuns = db.prepare<[ListParams], { total: number }>(`SELECT COUNT(*) AS total ${LIST_FILTER}`);
   const listStatements = new Map<string, Statement<[ListParams & { limit: number; offset: number }], RunSqlRow>>();
   function listStatement(sortBy: RunSortKey, order: 'asc' | 'desc') {
@@ -154,11 +199,35 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       verdict: options.verdict ?? null,
       initLabel: options.initLabel ?? null,
       activationLabel: options.activationLabel ?? null,
+      config: options.config === undefined || options.config.length === 0 ? null
+        : JSON.stringify(options.config.map((c) => ({ path: jsonPath(c.path), values: c.values }))),
+      text: textWords(options.text),
+      minTrainAcc: null, maxTrainAcc: null, minValAcc: null, maxValAcc: null,
+      minTrainLoss: null, maxTrainLoss: null, minValLoss: null, maxValLoss: null,
     };
+    for (const [metric, range] of Object.entries(options.ranges ?? {}) as Array<[RangeMetric, { min?: number; max?: number }]>) {
+      const name = RANGE_PARAMS[metric];
+      if (name === undefined) throw new InvalidQueryError(`cannot filter runs by '${metric}'`);
+      if (range.min !== undefined) (params as unknown as Record<string, number>)[`min${name}`] = range.min;
+      if (range.max !== undefined) (params as unknown as Record<string, number>)[`max${name}`] = range.max;
+    }
     const limit = checkCount('limit', options.limit ?? 100, 10_000);
     const offset = checkCount('offset', options.offset ?? 0);
     const runs = listStatement(sortBy, order).all({ ...params, limit, offset }).map(toRun);
     return { runs, total: countRuns.get(params)!.total };
+  }
+
+  function configValues(sweepId: number, path: string): string[] {
+    requireSweepStatus(sweepId);
+    return configValuesSql.all(jsonPath(path), sweepId).map((r) => r.value);
+  }
+
+  function runLabels(sweepId: number): { initLabels: string[]; activationLabels: string[] } {
+    requireSweepStatus(sweepId);
+    return {
+      initLabels: initLabelsSql.all(sweepId).map((r) => r.label),
+      activationLabels: activationLabelsSql.all(sweepId).map((r) => r.label),
+    };
   }
 
   // Pages by position instead of holding a cursor: better-sqlite3 refuses every write on the connection while an
@@ -213,6 +282,8 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     reads: {
       getRun,
       listRuns,
+      configValues,
+      runLabels,
       iterateRuns,
       getRunMetrics,
       getRunCurves,

@@ -183,11 +183,20 @@ export interface ListRunsOptions {
   verdict?: string;               // runs with at least one verdict of this kind
   initLabel?: string;
   activationLabel?: string;
+  /** Runs whose config value at each path (dotted, e.g. "train.lr") is one of the values, as JSON texts (see configValues). */
+  config?: ReadonlyArray<{ path: string; values: readonly string[] }>;
+  /** Runs whose final metric lies in [min, max] (either end optional); a run without the metric never matches. */
+  ranges?: Partial<Record<RangeMetric, { min?: number; max?: number }>>;
+  /** Runs whose labels (id, init, activation, status, verdict kinds) contain every whitespace-separated word, any case. */
+  text?: string;
   sortBy?: RunSortKey | string;   // a RunSortKey; default 'position'; nulls always sort last
   order?: 'asc' | 'desc' | string; // default 'asc'
   limit?: number;                 // default 100, at most 10,000
   offset?: number;
 }
+
+export const RANGE_METRICS = ['finalTrainAcc', 'finalValAcc', 'finalTrainLoss', 'finalValLoss'] as const;
+export type RangeMetric = (typeof RANGE_METRICS)[number];
 
 export interface RunPage {
   runs: Run[];

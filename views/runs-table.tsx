@@ -3,7 +3,9 @@
 import { verdictWord } from './badges.js';
 import { Card } from './card.js';
 import { formatCount, formatDuration } from './format.js';
-import { sweepPartUrl, sweepUrl, type RunTableSort, type SweepQuery } from './query.js';
+import {
+  hasRunFilters, RANGE_METRIC_NAMES, sweepPartUrl, sweepUrl, type RangeMetricName, type RunTableSort, type SweepQuery,
+} from './query.js';
 import { RunLink, RunOutcomeCells } from './run-cells.js';
 import { VERDICTS } from '../workers/core/types.js';
 
@@ -24,6 +26,20 @@ export interface RunRowData {
   verdicts: Array<{ kind: string; evidence: string }> | null;
   /** Values of the sweep's other varying settings, e.g. "lr 0.05 · clip norm ≤ 1". */
   extra: string;
+  /** The chosen extra columns' texts, in the table's column order. */
+  cols?: string[];
+}
+
+/** A varying config path the table filters by, with its values' labels. */
+export interface FilterChoice {
+  path: string;
+  label: string;
+  values: string[];
+}
+
+export interface ColumnChoice {
+  key: string;
+  label: string;
 }
 
 export interface RunsTableProps {
@@ -32,6 +48,13 @@ export interface RunsTableProps {
   runs: RunRowData[];
   /** Runs matching the filters. */
   total: number;
+  /** All of the sweep's runs. */
+  sweepTotal: number;
+  /** The varying paths (but seed) to filter by, with their values. */
+  filterChoices: FilterChoice[];
+  /** The chosen extra columns, and every column one may choose (final metrics, then config paths). */
+  columns: ColumnChoice[];
+  columnChoices: ColumnChoice[];
   pageSize: number;
   /** Whether any run has "extra" varying settings (adds the column). */
   showExtra: boolean;
@@ -39,7 +62,7 @@ export interface RunsTableProps {
   statuses: readonly string[];
 }
 
-export function RunRow({ run, showExtra }: { run: RunRowData; showExtra: boolean }): string {
+export function RunRow({ run, showExtra, labels }: { run: RunRowData; showExtra: boolean; labels?: string[] }): string {
   return (
     // data-label: on a phone each row becomes a card whose cells name themselves (app.css), headers out of sight.
     <tr id={`run-row-${run.id}`}>
@@ -56,6 +79,9 @@ export function RunRow({ run, showExtra }: { run: RunRowData; showExtra: boolean
       <RunOutcomeCells run={run} wrap />
       <td class="num" data-label="Epochs" safe>{`${run.epochsCompleted}/${run.epochs}`}</td>
       <td class="num" data-label="Time" safe>{formatDuration(run.durationMs)}</td>
+      {(run.cols ?? []).map((text, i) => (
+        <td class="wrap" data-label={labels?.[i] ?? ''} safe>{text}</td>
+      ))}
     </tr>
   ) as string;
 }
@@ -116,6 +142,48 @@ function CompareTray(): string {
   ) as string;
 }
 
+const RANGE_LABELS: Record<RangeMetricName, string> = {
+  final_train_acc: 'Train acc.', final_val_acc: 'Val. acc.', final_train_loss: 'Train loss', final_val_loss: 'Val. loss',
+};
+
+/** Min and max of the final metrics (accuracies as fractions 0–1, as stored); open when any is set. */
+function RangeFields({ query }: { query: SweepQuery }): string {
+  const ranges = query.ranges ?? {};
+  return (
+    <details class="filter-more" open={Object.keys(ranges).length > 0}>
+      <summary>Metric ranges</summary>
+      <div class="filters">
+        {RANGE_METRIC_NAMES.map((m) => (
+          <fieldset class="field range">
+            <legend safe>{`${RANGE_LABELS[m]}${m.endsWith('_acc') ? ' (0–1)' : ''}`}</legend>
+            <label class="visually-hidden" for={`min-${m}`} safe>{`${RANGE_LABELS[m]} at least`}</label>
+            <input id={`min-${m}`} type="number" step="any" name={`min.${m}`} placeholder="min" value={ranges[m]?.min === undefined ? '' : String(ranges[m]?.min)} />
+            <label class="visually-hidden" for={`max-${m}`} safe>{`${RANGE_LABELS[m]} at most`}</label>
+            <input id={`max-${m}`} type="number" step="any" name={`max.${m}`} placeholder="max" value={ranges[m]?.max === undefined ? '' : String(ranges[m]?.max)} />
+          </fieldset>
+        ))}
+      </div>
+    </details>
+  ) as string;
+}
+
+/** Extra columns: ticked boxes send cols=a&cols=b (parseSweepQuery also takes cols=a,b, as links write it). */
+function ColumnFields(props: RunsTableProps): string {
+  const chosen = new Set(props.columns.map((c) => c.key));
+  return (
+    <details class="filter-more" open={chosen.size > 0}>
+      <summary safe>{`Columns${chosen.size > 0 ? ` (${chosen.size} added)` : ''}`}</summary>
+      <div class="column-choices">
+        {props.columnChoices.map((c) => (
+          <label class="check">
+            <input type="checkbox" name="cols" value={c.key} checked={chosen.has(c.key)} /> <span safe>{c.label}</span>
+          </label>
+        ))}
+      </div>
+    </details>
+  ) as string;
+}
+
 function Option({ value, label, selected }: { value: string; label: string; selected: boolean }): string {
   return (
     <option value={value} selected={selected} safe>
@@ -131,21 +199,28 @@ export function RunsCard(props: RunsTableProps): string {
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
   const columns = COLUMNS.filter((c) => !c.extra || props.showExtra);
+  const labels = props.columns.map((c) => c.label);
+  const filtered = hasRunFilters(query) || Boolean(query.status) || Boolean(query.verdict);
+  const cleared = { filters: undefined, ranges: undefined, q: undefined, status: undefined, verdict: undefined, page: 1 };
+  // Live rows come without chosen columns (the stream knows no viewer's columns): such a table reloads its page
+  // when runs change instead.
+  const trigger = props.columns.length > 0 ? 'runs-stale from:body, cells-changed from:body' : 'runs-stale from:body';
   return (
     <Card
       id="runs-card"
       titleId="runs-title"
       title="Runs"
       caption="Sort by a column header; tick two to eight runs, on any page or sweep, to compare them."
-      attrs={{ 'hx-get': sweepPartUrl(props.sweepId, 'runs', query), 'hx-trigger': 'runs-stale from:body', 'hx-swap': 'outerHTML' }}
+      attrs={{ 'hx-get': sweepPartUrl(props.sweepId, 'runs', query), 'hx-trigger': trigger, 'hx-swap': 'outerHTML' }}
       actions={<CompareTray />}
     >
       <form
+        id="runs-filters"
         class="filters"
         action={`/sweeps/${props.sweepId}`}
         method="get"
         hx-get={`/sweeps/${props.sweepId}/runs`}
-        hx-trigger="change"
+        hx-trigger="change, submit"
         hx-target="#runs-card"
         hx-swap="outerHTML"
       >
@@ -169,13 +244,44 @@ export function RunsCard(props: RunsTableProps): string {
             ))}
           </select>
         </div>
-        <noscript>
-          <button class="btn" type="submit">
-            Filter
-          </button>
-        </noscript>
-        <span class="note" aria-live="polite" safe>
-          {total === 0 ? 'No runs match.' : `${formatCount(first)}–${formatCount(last)} of ${formatCount(total)} runs`}
+        {props.filterChoices.map((c) => (
+          <div class="field">
+            <label for={`filter-${c.path}`} safe>{c.label}</label>
+            <select id={`filter-${c.path}`} name={`f.${c.path}`}>
+              <Option value="" label="any" selected={query.filters?.[c.path] === undefined} />
+              {c.values.map((v) => (
+                <Option value={v} label={v} selected={query.filters?.[c.path] === v} />
+              ))}
+            </select>
+          </div>
+        ))}
+        <div class="field">
+          <label for="filter-q">Search</label>
+          <input id="filter-q" type="search" name="q" value={query.q ?? ''} placeholder="label, verdict or #id" />
+        </div>
+        <button class="btn" type="submit">
+          Filter
+        </button>
+        {filtered ? (
+          <a
+            id="runs-clear"
+            class="btn"
+            href={sweepUrl(props.sweepId, query, cleared)}
+            hx-get={sweepPartUrl(props.sweepId, 'runs', query, cleared)}
+            hx-target="#runs-card"
+            hx-swap="outerHTML"
+          >
+            Clear filters
+          </a>
+        ) : (
+          ''
+        )}
+        <RangeFields query={query} />
+        <ColumnFields {...props} />
+        <span class="note run-count" aria-live="polite" safe>
+          {total === 0
+            ? `No runs match. Showing 0 of ${formatCount(props.sweepTotal)} runs`
+            : `Showing ${formatCount(total)} of ${formatCount(props.sweepTotal)} runs${total > pageSize ? ` · ${formatCount(first)}–${formatCount(last)}` : ''}`}
         </span>
       </form>
       <div class="table-wrap">
@@ -188,11 +294,14 @@ export function RunsCard(props: RunsTableProps): string {
               {columns.map((col) => (
                 <SortHeader col={col} props={props} />
               ))}
+              {props.columns.map((c) => (
+                <th scope="col" safe>{c.label}</th>
+              ))}
             </tr>
           </thead>
           <tbody id="runs-body">
             {props.runs.map((run) => (
-              <RunRow run={run} showExtra={props.showExtra} />
+              <RunRow run={run} showExtra={props.showExtra} labels={labels} />
             ))}
           </tbody>
         </table>

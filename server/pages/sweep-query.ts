@@ -3,8 +3,46 @@
 import { isRunStatus } from '../../db/run-status.js';
 import { VERDICTS } from '../../workers/core/types.js';
 import {
-  DEFAULT_SWEEP_QUERY, HEATMAP_METRICS, RUN_TABLE_SORTS, type HeatmapMetric, type RunTableSort, type SweepQuery,
+  DEFAULT_SWEEP_QUERY, HEATMAP_METRICS, RANGE_METRIC_NAMES, RUN_TABLE_SORTS, type HeatmapMetric, type RangeMetricName,
+  type RunTableSort, type SweepQuery,
 } from '../../views/query.js';
+
+/** A dotted config path's shape; whether the sweep has it is the loader's business (server/pages/runs-table.ts). */
+const PATH_SHAPE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/;
+const MAX_TEXT = 200;
+const MAX_COLUMNS = 12;
+
+function isRangeMetric(value: string): value is RangeMetricName {
+  return (RANGE_METRIC_NAMES as readonly string[]).includes(value);
+}
+
+/** The runs table's own filters and columns: f.<path>, min.<metric>, max.<metric>, q, cols. Bad parts are dropped. */
+function parseRunFilters(query: Record<string, unknown>): Pick<SweepQuery, 'filters' | 'ranges' | 'q' | 'cols'> {
+  const out: Pick<SweepQuery, 'filters' | 'ranges' | 'q' | 'cols'> = {};
+  const filters: Record<string, string> = {};
+  const ranges: NonNullable<SweepQuery['ranges']> = {};
+  for (const key of Object.keys(query)) {
+    const value = one(query[key]);
+    if (value === undefined) continue;
+    if (key.startsWith('f.') && PATH_SHAPE.test(key.slice(2)) && value.length <= MAX_TEXT) {
+      filters[key.slice(2)] = value;
+    }
+    const bound = key.startsWith('min.') ? 'min' : key.startsWith('max.') ? 'max' : undefined;
+    const metric = key.slice(4);
+    const number = value.trim() === '' ? NaN : Number(value);
+    if (bound && isRangeMetric(metric) && Number.isFinite(number)) ranges[metric] = { ...ranges[metric], [bound]: number };
+  }
+  if (Object.keys(filters).length > 0) out.filters = filters;
+  if (Object.keys(ranges).length > 0) out.ranges = ranges;
+  const q = one(query.q)?.trim().slice(0, MAX_TEXT);
+  if (q) out.q = q;
+  const rawCols = Array.isArray(query.cols) ? query.cols : [query.cols];
+  const cols = [...new Set(rawCols.flatMap((c) => (typeof c === 'string' ? c.split(',') : [])).map((c) => c.trim()))]
+    .filter((c) => isRangeMetric(c) || PATH_SHAPE.test(c))
+    .slice(0, MAX_COLUMNS);
+  if (cols.length > 0) out.cols = cols;
+  return out;
+}
 
 /** One query value: the first of a repeated key; empty and non-string values are absent. */
 function one(value: unknown): string | undefined {
@@ -32,5 +70,6 @@ export function parseSweepQuery(query: Record<string, unknown>): SweepQuery {
     status: status && isRunStatus(status) ? status : undefined,
     verdict: verdict && isVerdict(verdict) ? verdict : undefined,
     ...(row !== undefined && col !== undefined ? { row, col } : {}),
+    ...parseRunFilters(query),
   };
 }

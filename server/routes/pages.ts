@@ -60,6 +60,12 @@ function currentQuery(req: Request, sweepId: number): Record<string, unknown> {
 /** The sweep page state for a partial: the address bar's state with the keys this partial changes taken from the request. */
 function mergedQuery(req: Request, sweepId: number, keys: Array<keyof SweepQuery>): SweepQuery {
   const merged = currentQuery(req, sweepId);
+  if (keys.includes('filters')) {
+    // The runs table's own keys (f.<path>, min.<metric>, max.<metric>, q, cols) come whole from the request.
+    const own = (key: string) => /^(f|min|max)\./.test(key) || key === 'q' || key === 'cols';
+    for (const key of Object.keys(merged)) if (own(key)) delete merged[key];
+    for (const [key, value] of Object.entries(req.query)) if (own(key)) merged[key] = value;
+  }
   for (const key of keys) {
     if (key in req.query) merged[key] = req.query[key];
     else delete merged[key];
@@ -163,9 +169,13 @@ export function createPageRoutes(deps: AppDeps): Router {
 
   router.get('/sweeps/:id/runs', (req, res) => {
     const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
-    const query = mergedQuery(req, sweep.id, ['status', 'verdict', 'sort', 'order', 'page']);
+    const query = mergedQuery(req, sweep.id, ['status', 'verdict', 'sort', 'order', 'page', 'filters']);
     const table = loadRunsTable(store, sweep, query);
-    res.set('HX-Replace-Url', sweepUrl(sweep.id, table.query));
+    // A filter change (the form or its clear link, named by htmx's HX-Source) is a step back/forward returns to;
+    // sorting and paging replace the address in place, as before.
+    const source = req.get('hx-source') ?? '';
+    const step = source === 'form#runs-filters' || source === 'a#runs-clear';
+    res.set(step ? 'HX-Push-Url' : 'HX-Replace-Url', sweepUrl(sweep.id, table.query));
     sendHtml(res, RunsCard(table));
   });
 
