@@ -33,25 +33,38 @@ export const trivialSweep = {
 };
 
 
-async function timeSweep(threads: number, spec: { base: unknown }, backend: RunBackend = defaultRunBackend()) {
+type Services = ReturnType<typeof openServices>;
+
+/** A pool of `threads` threads, every thread warmed (module loading and the JIT on the same kernels) on `spec`'s net. */
+async function openWarm(threads: number, spec: { base: unknown }, backend: RunBackend): Promise<Services> {
   const services = openServices({ dbFile: ':memory:', threads, backend });
   services.scheduler.start();
-  // Warm every thread (module loading and the JIT on the same kernels) before timing.
   const seeds = Array.from({ length: threads * 2 }, (_, i) => 1000 + i);
   const warm = services.scheduler.submit({ name: 'warm-up', base: spec.base, grid: { seed: seeds } });
   await services.scheduler.waitForSweep(warm.id);
-  // The median of three passes: this machine's speed wanders by tens of percent from one second to the next.
-  const passes: Array<{ runs: number; wallMs: number; trainMs: number }> = [];
-  for (let pass = 0; pass < 3; pass++) {
-    const t0 = performance.now();
-    const { id, runs } = services.scheduler.submit(spec);
-    await services.scheduler.waitForSweep(id);
-    const wallMs = performance.now() - t0;
-    const trainMs = services.store.listRuns(id, { limit: 10_000 }).runs.reduce((sum, r) => sum + (r.durationMs ?? 0), 0);
-    passes.push({ runs, wallMs, trainMs });
-  }
+  return services;
+}
+
+async function timePass(services: Services, spec: { base: unknown }) {
+  const t0 = performance.now();
+  const { id, runs } = services.scheduler.submit(spec);
+  await services.scheduler.waitForSweep(id);
+  const wallMs = performance.now() - t0;
+  const trainMs = services.store.listRuns(id, { limit: 10_000 }).runs.reduce((sum, r) => sum + (r.durationMs ?? 0), 0);
+  return { runs, wallMs, trainMs };
+}
+
+function median<T>(values: T[], key: (v: T) => number): T {
+  return [...values].sort((a, b) => key(a) - key(b))[Math.floor(values.length / 2)]!;
+}
+
+/** The median of three passes: this machine's speed wanders by tens of percent from one second to the next. */
+async function timeSweep(threads: number, spec: { base: unknown }, backend: RunBackend = defaultRunBackend()) {
+  const services = await openWarm(threads, spec, backend);
+  const passes = [];
+  for (let pass = 0; pass < 3; pass++) passes.push(await timePass(services, spec));
   await services.close();
-  return passes.sort((a, b) => a.wallMs - b.wallMs)[1]!;
+  return median(passes, (p) => p.wallMs);
 }
 
 async function cancelLatency(threads: number) {
@@ -78,14 +91,25 @@ async function cancelLatency(threads: number) {
   return ms;
 }
 
+/**
+ * 1 thread against all of them, passes interleaved (1, N, 1, N, …) so that a slow spell of the machine hits both
+ * alike; the speed-up is the median of the pairs' ratios.
+ */
 async function throughput(label: string, spec: { base: unknown }, backend: RunBackend) {
   const n = availableParallelism();
-  const one = await timeSweep(1, spec, backend);
-  const many = await timeSweep(n, spec, backend);
+  const single = await openWarm(1, spec, backend);
+  const multi = await openWarm(n, spec, backend);
+  const pairs: Array<{ one: Awaited<ReturnType<typeof timePass>>; many: Awaited<ReturnType<typeof timePass>> }> = [];
+  for (let pass = 0; pass < 5; pass++) pairs.push({ one: await timePass(single, spec), many: await timePass(multi, spec) });
+  await Promise.all([single.close(), multi.close()]);
+  const ratios = pairs.map((p) => p.one.wallMs / p.many.wallMs).sort((a, b) => a - b);
+  const one = median(pairs.map((p) => p.one), (p) => p.wallMs);
+  const many = median(pairs.map((p) => p.many), (p) => p.wallMs);
   console.log(`${label}, ${describeBackend(backend)}:`);
-  console.log(`  1 thread : ${(one.runs / (one.wallMs / 1000)).toFixed(2)} runs/s (${one.wallMs.toFixed(0)} ms)`);
-  console.log(`  ${n} threads: ${(many.runs / (many.wallMs / 1000)).toFixed(2)} runs/s (${many.wallMs.toFixed(0)} ms)`);
-  console.log(`  speed-up ${n} threads / 1 thread: ${(one.wallMs / many.wallMs).toFixed(2)}×`);
+  console.log(`  1 thread : ${(one.runs / (one.wallMs / 1000)).toFixed(2)} runs/s (median ${one.wallMs.toFixed(0)} ms)`);
+  console.log(`  ${n} threads: ${(many.runs / (many.wallMs / 1000)).toFixed(2)} runs/s (median ${many.wallMs.toFixed(0)} ms)`);
+  console.log(`  speed-up ${n} threads / 1 thread: ${ratios[2]!.toFixed(2)}× (median of 5 interleaved pairs; ` +
+    `all: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
 }
 
 export async function run(): Promise<void> {
