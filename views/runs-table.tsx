@@ -35,6 +35,8 @@ export interface FilterChoice {
   path: string;
   label: string;
   values: string[];
+  /** Every value is a number (lr, depth): the path also takes a range, min.<path> / max.<path>. */
+  numeric?: boolean;
 }
 
 export interface ColumnChoice {
@@ -167,6 +169,30 @@ function RangeFields({ query }: { query: SweepQuery }): string {
   ) as string;
 }
 
+/** Min and max of the numeric varying settings (e.g. lr, as the parallel-coordinates view brushes them). */
+function SettingRangeFields({ query, choices }: { query: SweepQuery; choices: FilterChoice[] }): string {
+  const numeric = choices.filter((c) => c.numeric);
+  if (numeric.length === 0) return '';
+  const ranges = query.configRanges ?? {};
+  const value = (x: number | undefined) => (x === undefined ? '' : String(x));
+  return (
+    <details class="filter-more" open={Object.keys(ranges).length > 0}>
+      <summary>Setting ranges</summary>
+      <div class="filters">
+        {numeric.map((c) => (
+          <fieldset class="field range">
+            <legend safe>{c.label}</legend>
+            <label class="visually-hidden" for={`min-${c.path}`} safe>{`${c.label} at least`}</label>
+            <input id={`min-${c.path}`} type="number" step="any" name={`min.${c.path}`} placeholder="min" value={value(ranges[c.path]?.min)} />
+            <label class="visually-hidden" for={`max-${c.path}`} safe>{`${c.label} at most`}</label>
+            <input id={`max-${c.path}`} type="number" step="any" name={`max.${c.path}`} placeholder="max" value={value(ranges[c.path]?.max)} />
+          </fieldset>
+        ))}
+      </div>
+    </details>
+  ) as string;
+}
+
 /** Extra columns: ticked boxes send cols=a&cols=b (parseSweepQuery also takes cols=a,b, as links write it). */
 function ColumnFields(props: RunsTableProps): string {
   const chosen = new Set(props.columns.map((c) => c.key));
@@ -201,7 +227,7 @@ export function RunsCard(props: RunsTableProps): string {
   const columns = COLUMNS.filter((c) => !c.extra || props.showExtra);
   const labels = props.columns.map((c) => c.label);
   const filtered = hasRunFilters(query) || Boolean(query.status) || Boolean(query.verdict);
-  const cleared = { filters: undefined, ranges: undefined, q: undefined, status: undefined, verdict: undefined, page: 1 };
+  const cleared = { filters: undefined, ranges: undefined, configRanges: undefined, q: undefined, status: undefined, verdict: undefined, page: 1 };
   // Live rows come without chosen columns (the stream knows no viewer's columns): such a table reloads its page
   // when runs change instead.
   const trigger = props.columns.length > 0 ? 'runs-stale from:body, cells-changed from:body' : 'runs-stale from:body';
@@ -277,6 +303,7 @@ export function RunsCard(props: RunsTableProps): string {
           ''
         )}
         <RangeFields query={query} />
+        <SettingRangeFields query={query} choices={props.filterChoices} />
         <ColumnFields {...props} />
         <span class="note run-count" aria-live="polite" safe>
           {total === 0
