@@ -88,17 +88,17 @@ describe('parallel coordinates in a browser', () => {
       await page.locator('.pc.pc-ready').waitFor();
       await page.locator('.pc-count', { hasText: 'No selection: all 54 runs.' }).waitFor();
       // the canvas holds lines: many pixels are neither transparent nor the card's white
-      const inked = await page.$eval('.pc-canvas', (canvas) => {
-        const c = canvas as HTMLCanvasElement;
-        const pixels = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const inked = await page.evaluate(`(() => {
+        const canvas = document.querySelector('.pc-canvas');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let count = 0;
         for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] > 0) count++;
         return count / (pixels.length / 4);
-      });
+      })()`) as number;
       expect(inked).toBeGreaterThan(0.02);
       const box = (await page.locator('.pc-canvas').boundingBox())!;
       expect(box.width).toBeLessThanOrEqual(viewport.width);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(viewport.width);
 
       // axes: initializer (he_normal, xavier_uniform, zeros from the bottom), activation, lr (log), val. acc.
       const click = await at(page, 0, 4, 0.5);

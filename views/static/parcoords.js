@@ -11,13 +11,9 @@
   const SIDE = 12;
   const NEAR_AXIS = 28;  // px either side of an axis that start a brush
 
+  /** A CSS colour variable resolved for the canvas (app.js's helper; it runs first, see layout.tsx). */
   function cssColour(name, fallback) {
-    const probe = document.createElement('span');
-    probe.style.color = `var(${name}, ${fallback})`;
-    document.body.appendChild(probe);
-    const value = getComputedStyle(probe).color;
-    probe.remove();
-    return value || fallback;
+    return window.initlab && window.initlab.cssVar ? window.initlab.cssVar(name, fallback) : fallback;
   }
 
   function fmt(x) {
