@@ -172,7 +172,8 @@ function ImportanceTable({ props }: { props: ParallelPageProps }): string {
           + 'Each setting is taken alone: η² ignores interactions (a setting that only matters with one activation shows a '
           + 'small share), and the shares of correlated settings overlap, so they need not add up to 1. With few runs a '
           + 'group it is noisy and biased upward: even a setting that does nothing gets about the "if it did nothing" value '
-          + '((groups − 1) ÷ (runs − 1), the tick on each bar); the seed row shows what noise alone explains.'}
+          + '((groups − 1) ÷ (runs − 1), the tick on each bar)'
+          + (props.importance.some((row) => row.isSeed) ? '; the seed row shows what noise alone explains.' : '.')}
       </p>
     </div>
   ) as string;

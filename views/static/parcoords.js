@@ -255,7 +255,9 @@
         ctx.textAlign = first ? 'left' : last ? 'right' : 'center';
         ctx.textBaseline = 'alphabetic';
         const name = `${axis.label}${axis.log ? ' (log)' : ''}`;
-        ctx.fillText(name, first ? x - 4 : last ? x + 4 : x, 16, first || last ? room : room + 10);
+        // where axes are close (a phone), names alternate between two lines so that neighbours never touch
+        const nameY = room < 110 && a % 2 === 1 ? 30 : 15;
+        ctx.fillText(name, first ? x - 4 : last ? x + 4 : x, nameY, room < 110 ? 2 * room : room + 10);
         ctx.font = '11px system-ui, sans-serif';
         ctx.textAlign = last ? 'right' : 'left';
         const labelX = last ? x - 5 : x + 5;
