@@ -22,6 +22,9 @@ export interface RunReads {
   /** The distinct stored init and activation labels of a sweep's runs, sorted. */
   runLabels(sweepId: number): { initLabels: string[]; activationLabels: string[] };
   iterateRuns(sweepId: number, pageSize?: number): Generator<Run, void, undefined>;
+  /** Every run of a sweep in position order with its status, final metrics and its config values at `paths` (JSON
+   * text of an array, one value per path, null where missing): what a whole-sweep plot needs, without full configs. */
+  runPoints(sweepId: number, paths: readonly string[]): RunPoint[];
   getRunMetrics(runId: number): EpochMetricsRow[];
   getRunCurves(runIds: readonly number[]): RunCurves[];
   cellSummaries(sweepId: number): CellSummary[];
@@ -29,6 +32,19 @@ export interface RunReads {
   cellRunRows(sweepId: number): CellRunRow[];
   /** When each started run of a sweep trained (finishedAt null while it runs), by start time. */
   runSpans(sweepId: number): RunSpan[];
+}
+
+export interface RunPoint {
+  id: number;
+  status: RunStatus;
+  initLabel: string;
+  activationLabel: string;
+  finalTrainAcc: number | null;
+  finalValAcc: number | null;
+  finalTrainLoss: number | null;
+  finalValLoss: number | null;
+  /** JSON array text: the config's value at each asked path. */
+  values: string;
 }
 
 export interface RunSpan {
@@ -58,6 +74,7 @@ interface ListParams {
   initLabel: string | null;
   activationLabel: string | null;
   config: string | null;
+  configRanges: string | null;
   text: string | null;
   minTrainAcc: number | null; maxTrainAcc: number | null;
   minValAcc: number | null; maxValAcc: number | null;
@@ -140,15 +157,27 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       SELECT 1 FROM json_each(@config) AS f
       WHERE COALESCE(runs.config -> json_extract(f.value, '$.path'), 'null')
         NOT IN (SELECT value FROM json_each(f.value, '$.values'))))
+    AND (@configRanges IS NULL OR NOT EXISTS (
+      SELECT 1 FROM json_each(@configRanges) AS r
+      WHERE COALESCE(json_type(runs.config, r.value ->> '$.path') NOT IN ('integer', 'real')
+        OR (r.value ->> '$.min' IS NOT NULL AND runs.config ->> (r.value ->> '$.path') < r.value ->> '$.min')
+        OR (r.value ->> '$.max' IS NOT NULL AND runs.config ->> (r.value ->> '$.path') > r.value ->> '$.max'), 1)))
     AND (@minTrainAcc IS NULL OR final_train_acc >= @minTrainAcc) AND (@maxTrainAcc IS NULL OR final_train_acc <= @maxTrainAcc)
     AND (@minValAcc IS NULL OR final_val_acc >= @minValAcc) AND (@maxValAcc IS NULL OR final_val_acc <= @maxValAcc)
     AND (@minTrainLoss IS NULL OR final_train_loss >= @minTrainLoss) AND (@maxTrainLoss IS NULL OR final_train_loss <= @maxTrainLoss)
     AND (@minValLoss IS NULL OR final_val_loss >= @minValLoss) AND (@maxValLoss IS NULL OR final_val_loss <= @maxValLoss)
+    AND (status != 'diverged' OR COALESCE(@minTrainAcc, @maxTrainAcc, @minValAcc, @maxValAcc, @minTrainLoss,
+                                          @maxTrainLoss, @minValLoss, @maxValLoss) IS NULL)
     AND (@text IS NULL OR NOT EXISTS (
       SELECT 1 FROM json_each(@text) AS t
       WHERE instr(lower('#' || runs.id || ' ' || init_label || ' ' || activation_label || ' ' || status || ' '
                         || COALESCE((SELECT group_concat(json_extract(v.value, '$.kind'), ' ')
                                      FROM json_each(runs.verdicts) AS v), '')), t.value) = 0))`;
+  const runPointsSql = db.prepare<[string, number], RunPoint>(
+    `SELECT id, status, init_label AS initLabel, activation_label AS activationLabel, final_train_acc AS finalTrainAcc,
+            final_val_acc AS finalValAcc, final_train_loss AS finalTrainLoss, final_val_loss AS finalValLoss,
+            (SELECT json_group_array(json_extract(runs.config, p.value)) FROM json_each(?) AS p) AS "values"
+     FROM runs WHERE sweep_id = ? ORDER BY position`);
   const configValuesSql = db.prepare<[string, number], { value: string }>(
     `SELECT DISTINCT COALESCE(config -> ?, 'null') AS value FROM runs WHERE sweep_id = ?`);
   const initLabelsSql = db.prepare<[number], { label: string }>(
@@ -201,6 +230,12 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       activationLabel: options.activationLabel ?? null,
       config: options.config === undefined || options.config.length === 0 ? null
         : JSON.stringify(options.config.map((c) => ({ path: jsonPath(c.path), values: c.values }))),
+      configRanges: options.configRanges === undefined || options.configRanges.length === 0 ? null
+        : JSON.stringify(options.configRanges.map((c) => {
+          checkBound(c.path, c.min);
+          checkBound(c.path, c.max);
+          return { path: jsonPath(c.path), min: c.min ?? null, max: c.max ?? null };
+        })),
       text: textWords(options.text),
       minTrainAcc: null, maxTrainAcc: null, minValAcc: null, maxValAcc: null,
       minTrainLoss: null, maxTrainLoss: null, minValLoss: null, maxValLoss: null,
@@ -217,9 +252,18 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     return { runs, total: countRuns.get(params)!.total };
   }
 
+  function checkBound(path: string, bound: number | undefined): void {
+    if (bound !== undefined && !Number.isFinite(bound)) throw new InvalidQueryError(`a range of '${path}' needs finite numbers`);
+  }
+
   function configValues(sweepId: number, path: string): string[] {
     requireSweepStatus(sweepId);
     return configValuesSql.all(jsonPath(path), sweepId).map((r) => r.value);
+  }
+
+  function runPoints(sweepId: number, paths: readonly string[]): RunPoint[] {
+    requireSweepStatus(sweepId);
+    return runPointsSql.all(JSON.stringify(paths.map(jsonPath)), sweepId);
   }
 
   function runLabels(sweepId: number): { initLabels: string[]; activationLabels: string[] } {
@@ -285,6 +329,7 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       configValues,
       runLabels,
       iterateRuns,
+      runPoints,
       getRunMetrics,
       getRunCurves,
       cellSummaries(sweepId) {

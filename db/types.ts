@@ -185,6 +185,9 @@ export interface ListRunsOptions {
   activationLabel?: string;
   /** Runs whose config value at each path (dotted, e.g. "train.lr") is one of the values, as JSON texts (see configValues). */
   config?: ReadonlyArray<{ path: string; values: readonly string[] }>;
+  /** Runs whose numeric config value at each path lies in [min, max] (either end optional); a run whose value there
+   * is missing or not a number never matches. */
+  configRanges?: ReadonlyArray<{ path: string; min?: number; max?: number }>;
   /** Runs whose final metric lies in [min, max] (either end optional); a run without the metric never matches. */
   ranges?: Partial<Record<RangeMetric, { min?: number; max?: number }>>;
   /** Runs whose labels (id, init, activation, status, verdict kinds) contain every whitespace-separated word, any case. */

@@ -30,6 +30,8 @@ export interface SweepQuery {
   filters?: Record<string, string>;
   /** Final-metric ranges (`min.<metric>`, `max.<metric>`). */
   ranges?: Partial<Record<RangeMetricName, { min?: number; max?: number }>>;
+  /** Ranges of numeric varying settings (`min.<config path>`, `max.<config path>`), e.g. train.lr. */
+  configRanges?: Record<string, { min?: number; max?: number }>;
   /** Free text over run labels (`q=`). */
   q?: string;
   /** Extra runs-table columns: config paths or final metric names (`cols=a,b`). */
@@ -53,6 +55,10 @@ export function sweepQueryString(query: SweepQuery): string {
     if (range?.min !== undefined) params.set(`min.${metric}`, String(range.min));
     if (range?.max !== undefined) params.set(`max.${metric}`, String(range.max));
   }
+  for (const [path, range] of Object.entries(query.configRanges ?? {})) {
+    if (range.min !== undefined) params.set(`min.${path}`, String(range.min));
+    if (range.max !== undefined) params.set(`max.${path}`, String(range.max));
+  }
   if (query.q) params.set('q', query.q);
   if (query.cols && query.cols.length > 0) params.set('cols', query.cols.join(','));
   if (query.sort !== DEFAULT_SWEEP_QUERY.sort) params.set('sort', query.sort);
@@ -64,7 +70,8 @@ export function sweepQueryString(query: SweepQuery): string {
 
 /** Whether the runs table has any of its own filters beyond status and verdict. */
 export function hasRunFilters(query: SweepQuery): boolean {
-  return Object.keys(query.filters ?? {}).length > 0 || Object.keys(query.ranges ?? {}).length > 0 || Boolean(query.q);
+  return Object.keys(query.filters ?? {}).length > 0 || Object.keys(query.ranges ?? {}).length > 0
+    || Object.keys(query.configRanges ?? {}).length > 0 || Boolean(query.q);
 }
 
 /** The sweep page's own URL for a state (what the address bar shows). */

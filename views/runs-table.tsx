@@ -35,6 +35,8 @@ export interface FilterChoice {
   path: string;
   label: string;
   values: string[];
+  /** Every value is a number (lr, depth): the path also takes a range, min.<path> / max.<path>. */
+  numeric?: boolean;
 }
 
 export interface ColumnChoice {
@@ -146,6 +148,22 @@ const RANGE_LABELS: Record<RangeMetricName, string> = {
   final_train_acc: 'Train acc.', final_val_acc: 'Val. acc.', final_train_loss: 'Train loss', final_val_loss: 'Val. loss',
 };
 
+/** A min and a max input for one query name (`min.<name>`, `max.<name>`), under a legend. */
+function RangeFieldset({ name, legend, label, range }: {
+  name: string; legend: string; label: string; range: { min?: number; max?: number } | undefined;
+}): string {
+  const value = (x: number | undefined) => (x === undefined ? '' : String(x));
+  return (
+    <fieldset class="field range">
+      <legend safe>{legend}</legend>
+      <label class="visually-hidden" for={`min-${name}`} safe>{`${label} at least`}</label>
+      <input id={`min-${name}`} type="number" step="any" name={`min.${name}`} placeholder="min" value={value(range?.min)} />
+      <label class="visually-hidden" for={`max-${name}`} safe>{`${label} at most`}</label>
+      <input id={`max-${name}`} type="number" step="any" name={`max.${name}`} placeholder="max" value={value(range?.max)} />
+    </fieldset>
+  ) as string;
+}
+
 /** Min and max of the final metrics (accuracies as fractions 0–1, as stored); open when any is set. */
 function RangeFields({ query }: { query: SweepQuery }): string {
   const ranges = query.ranges ?? {};
@@ -154,14 +172,23 @@ function RangeFields({ query }: { query: SweepQuery }): string {
       <summary>Metric ranges</summary>
       <div class="filters">
         {RANGE_METRIC_NAMES.map((m) => (
-          <fieldset class="field range">
-            <legend safe>{`${RANGE_LABELS[m]}${m.endsWith('_acc') ? ' (0–1)' : ''}`}</legend>
-            <label class="visually-hidden" for={`min-${m}`} safe>{`${RANGE_LABELS[m]} at least`}</label>
-            <input id={`min-${m}`} type="number" step="any" name={`min.${m}`} placeholder="min" value={ranges[m]?.min === undefined ? '' : String(ranges[m]?.min)} />
-            <label class="visually-hidden" for={`max-${m}`} safe>{`${RANGE_LABELS[m]} at most`}</label>
-            <input id={`max-${m}`} type="number" step="any" name={`max.${m}`} placeholder="max" value={ranges[m]?.max === undefined ? '' : String(ranges[m]?.max)} />
-          </fieldset>
+          <RangeFieldset name={m} legend={`${RANGE_LABELS[m]}${m.endsWith('_acc') ? ' (0–1)' : ''}`} label={RANGE_LABELS[m]} range={ranges[m]} />
         ))}
+      </div>
+    </details>
+  ) as string;
+}
+
+/** Min and max of the numeric varying settings (e.g. lr, as the parallel-coordinates view brushes them). */
+function SettingRangeFields({ query, choices }: { query: SweepQuery; choices: FilterChoice[] }): string {
+  const numeric = choices.filter((c) => c.numeric);
+  if (numeric.length === 0) return '';
+  const ranges = query.configRanges ?? {};
+  return (
+    <details class="filter-more" open={Object.keys(ranges).length > 0}>
+      <summary>Setting ranges</summary>
+      <div class="filters">
+        {numeric.map((c) => <RangeFieldset name={c.path} legend={c.label} label={c.label} range={ranges[c.path]} />)}
       </div>
     </details>
   ) as string;
@@ -201,7 +228,7 @@ export function RunsCard(props: RunsTableProps): string {
   const columns = COLUMNS.filter((c) => !c.extra || props.showExtra);
   const labels = props.columns.map((c) => c.label);
   const filtered = hasRunFilters(query) || Boolean(query.status) || Boolean(query.verdict);
-  const cleared = { filters: undefined, ranges: undefined, q: undefined, status: undefined, verdict: undefined, page: 1 };
+  const cleared = { filters: undefined, ranges: undefined, configRanges: undefined, q: undefined, status: undefined, verdict: undefined, page: 1 };
   // Live rows come without chosen columns (the stream knows no viewer's columns): such a table reloads its page
   // when runs change instead.
   const trigger = props.columns.length > 0 ? 'runs-stale from:body, cells-changed from:body' : 'runs-stale from:body';
@@ -277,6 +304,7 @@ export function RunsCard(props: RunsTableProps): string {
           ''
         )}
         <RangeFields query={query} />
+        <SettingRangeFields query={query} choices={props.filterChoices} />
         <ColumnFields {...props} />
         <span class="note run-count" aria-live="polite" safe>
           {total === 0

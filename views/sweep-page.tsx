@@ -113,7 +113,10 @@ export function SweepProgress(props: SweepProgressProps): string {
         ) : (
           ''
         )}
-        <a class="btn" href={`/sweeps/${sweepId}/phase`} style="margin-left:auto">
+        <a class="btn" href={`/sweeps/${sweepId}/parallel`} style="margin-left:auto">
+          Parallel coordinates
+        </a>
+        <a class="btn" href={`/sweeps/${sweepId}/phase`}>
           Phase view
         </a>
         <span class="note">Export:</span>

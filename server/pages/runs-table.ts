@@ -105,31 +105,60 @@ function filterChoices(store: Store, sweep: Sweep): PathValues[] {
   });
 }
 
-export function loadRunsTable(store: Store, sweep: Sweep, query: SweepQuery): RunsTableProps {
-  const options: ListRunsOptions = {
-    sortBy: query.sort,
-    order: query.order,
-    limit: RUNS_PAGE_SIZE,
-    offset: (query.page - 1) * RUNS_PAGE_SIZE,
-  };
+/** Whether every value of a varying path is a number (lr, depth, width): such a path also takes a range. */
+export function isNumericChoice(choice: FilterChoice): boolean {
+  return choice.values.length > 0 && choice.values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)));
+}
+
+export interface AppliedFilters {
+  /** The store options for the filters the sweep can honour (no sort or paging). */
+  options: ListRunsOptions;
+  /** The query with only those filters kept. */
+  query: SweepQuery;
+  choices: FilterChoice[];
+  sweepTotal: number;
+}
+
+/**
+ * The runs-table filters of a query as listRuns options: status, verdict, f.<path>, min./max. of a metric or of a
+ * numeric varying setting, q. What the sweep cannot honour (a path that does not vary, a value no run has, a range
+ * over a setting that is not a number) is dropped, as parseSweepQuery drops unknown values, so the form and links
+ * show what was applied. The parallel-coordinates view builds its links to the table with the same rules.
+ */
+export function applyRunFilters(store: Store, sweep: Sweep, query: SweepQuery): AppliedFilters {
+  const options: ListRunsOptions = {};
   if (query.status) options.status = query.status;
   if (query.verdict) options.verdict = query.verdict;
-
-  // Filters the sweep can honour; the rest (a path that does not vary, a value no run has) are dropped, as
-  // parseSweepQuery drops unknown values, and the form and links show what was applied.
   const sweepTotal = store.listRuns(sweep.id, { limit: 0 }).total;
   const choices = cachedFilterChoices(store, sweep, sweepTotal);
   const filters: Record<string, string> = {};
+  const configRanges: NonNullable<SweepQuery['configRanges']> = {};
   const config: Array<{ path: string; values: string[] }> = [];
+  const numericRanges: Array<{ path: string; min?: number; max?: number }> = [];
   for (const { choice, texts } of choices) {
     const label = query.filters?.[choice.path];
-    if (label === undefined || !choice.values.includes(label)) continue;
-    filters[choice.path] = label;
-    if (choice.path === 'model.init') options.initLabel = label;
-    else if (choice.path === 'model.activation') options.activationLabel = label;
-    else config.push({ path: storedPath(choice.path), values: texts.get(label)! });
+    if (label !== undefined && choice.values.includes(label)) {
+      filters[choice.path] = label;
+      if (choice.path === 'model.init') options.initLabel = label;
+      else if (choice.path === 'model.activation') options.activationLabel = label;
+      else config.push({ path: storedPath(choice.path), values: texts.get(label)! });
+    }
+    const range = query.configRanges?.[choice.path];
+    if (range === undefined || !isNumericChoice(choice)) continue;
+    configRanges[choice.path] = range;
+    if (storedPath(choice.path) !== choice.path) {
+      // depth and width are read from model.hidden: the range becomes the stored values whose label lies in it
+      const inside = (label: string) => {
+        const x = Number(label);
+        return (range.min === undefined || x >= range.min) && (range.max === undefined || x <= range.max);
+      };
+      config.push({ path: storedPath(choice.path), values: choice.values.filter(inside).flatMap((l) => texts.get(l)!) });
+    } else {
+      numericRanges.push({ path: choice.path, ...range });
+    }
   }
   if (config.length > 0) options.config = config;
+  if (numericRanges.length > 0) options.configRanges = numericRanges;
   if (query.ranges) {
     options.ranges = {};
     for (const [name, range] of Object.entries(query.ranges) as Array<[RangeMetricName, { min?: number; max?: number }]>) {
@@ -137,12 +166,30 @@ export function loadRunsTable(store: Store, sweep: Sweep, query: SweepQuery): Ru
     }
   }
   if (query.q) options.text = query.q;
-  const cols = (query.cols ?? []).filter((c) => isRangeMetric(c) || isRunConfigPath(c));
-  query = {
-    ...query,
-    filters: Object.keys(filters).length > 0 ? filters : undefined,
-    cols: cols.length > 0 ? cols : undefined,
+  return {
+    options,
+    query: {
+      ...query,
+      filters: Object.keys(filters).length > 0 ? filters : undefined,
+      configRanges: Object.keys(configRanges).length > 0 ? configRanges : undefined,
+    },
+    choices: choices.map((c) => ({ ...c.choice, numeric: isNumericChoice(c.choice) })),
+    sweepTotal,
   };
+}
+
+export function loadRunsTable(store: Store, sweep: Sweep, query: SweepQuery): RunsTableProps {
+  const applied = applyRunFilters(store, sweep, query);
+  const { sweepTotal } = applied;
+  const options: ListRunsOptions = {
+    ...applied.options,
+    sortBy: query.sort,
+    order: query.order,
+    limit: RUNS_PAGE_SIZE,
+    offset: (query.page - 1) * RUNS_PAGE_SIZE,
+  };
+  const cols = (query.cols ?? []).filter((c) => isRangeMetric(c) || isRunConfigPath(c));
+  query = { ...applied.query, cols: cols.length > 0 ? cols : undefined };
 
   let page = store.listRuns(sweep.id, options);
   // A page past the end (runs were filtered away meanwhile): show the last page instead of an empty table.
@@ -161,7 +208,7 @@ export function loadRunsTable(store: Store, sweep: Sweep, query: SweepQuery): Ru
     pageSize: RUNS_PAGE_SIZE,
     showExtra: extra.length > 0,
     statuses: RUN_STATUSES,
-    filterChoices: choices.map((c) => c.choice),
+    filterChoices: applied.choices,
     columns: cols.map((c) => ({ key: c, label: isRangeMetric(c) ? METRIC_COLUMN_LABELS[c] : c })),
     columnChoices: [
       ...RANGE_METRIC_NAMES.map((m) => ({ key: m, label: METRIC_COLUMN_LABELS[m] })),

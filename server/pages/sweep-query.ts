@@ -16,11 +16,17 @@ function isRangeMetric(value: string): value is RangeMetricName {
   return (RANGE_METRIC_NAMES as readonly string[]).includes(value);
 }
 
-/** The runs table's own filters and columns: f.<path>, min.<metric>, max.<metric>, q, cols. Bad parts are dropped. */
-function parseRunFilters(query: Record<string, unknown>): Pick<SweepQuery, 'filters' | 'ranges' | 'q' | 'cols'> {
-  const out: Pick<SweepQuery, 'filters' | 'ranges' | 'q' | 'cols'> = {};
+type RunFilterKeys = 'filters' | 'ranges' | 'configRanges' | 'q' | 'cols';
+
+/**
+ * The runs table's own filters and columns: f.<path>, min.<metric>, max.<metric>, min.<config path>,
+ * max.<config path>, q, cols. Bad parts are dropped.
+ */
+export function parseRunFilters(query: Record<string, unknown>): Pick<SweepQuery, RunFilterKeys> {
+  const out: Pick<SweepQuery, RunFilterKeys> = {};
   const filters: Record<string, string> = {};
   const ranges: NonNullable<SweepQuery['ranges']> = {};
+  const configRanges: NonNullable<SweepQuery['configRanges']> = {};
   for (const key of Object.keys(query)) {
     const value = one(query[key]);
     if (value === undefined) continue;
@@ -28,12 +34,17 @@ function parseRunFilters(query: Record<string, unknown>): Pick<SweepQuery, 'filt
       filters[key.slice(2)] = value;
     }
     const bound = key.startsWith('min.') ? 'min' : key.startsWith('max.') ? 'max' : undefined;
-    const metric = key.slice(4);
+    const name = key.slice(4);
     const number = value.trim() === '' ? NaN : Number(value);
-    if (bound && isRangeMetric(metric) && Number.isFinite(number)) ranges[metric] = { ...ranges[metric], [bound]: number };
+    if (!bound || !Number.isFinite(number)) continue;
+    if (isRangeMetric(name)) ranges[name] = { ...ranges[name], [bound]: number };
+    else if (PATH_SHAPE.test(name) && Object.keys(configRanges).length < MAX_COLUMNS) {
+      configRanges[name] = { ...configRanges[name], [bound]: number };
+    }
   }
   if (Object.keys(filters).length > 0) out.filters = filters;
   if (Object.keys(ranges).length > 0) out.ranges = ranges;
+  if (Object.keys(configRanges).length > 0) out.configRanges = configRanges;
   const q = one(query.q)?.trim().slice(0, MAX_TEXT);
   if (q) out.q = q;
   const rawCols = Array.isArray(query.cols) ? query.cols : [query.cols];

@@ -5,6 +5,7 @@ import { HttpError, NotFoundError } from '../errors.js';
 import {
   ExportAbortedError, ExportFormatError, checkExportRequest, parseExportRequest, writeExport, type ExportRequest,
 } from '../exports/index.js';
+import { importanceJson, parseMetric } from '../pages/parallel-coords.js';
 import { getPreset, listPresets } from '../presets.js';
 import { parseSweepEdit } from '../sweep-edit.js';
 
@@ -123,6 +124,12 @@ export function createApiRouter(deps: AppDeps): Router {
         offset: queryInt(req, 'offset', 0, Number.MAX_SAFE_INTEGER),
       }),
     );
+  });
+
+  // How much of the final metric's variance each varied setting explains (η²), as the parallel view's table shows it.
+  router.get('/sweeps/:id/importance', (req, res) => {
+    const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
+    res.json(importanceJson(store, sweep, parseMetric(queryString(req, 'metric'))));
   });
 
   router.get('/sweeps/:id/export', async (req, res) => {

@@ -7,6 +7,7 @@ import { loadCellDetail } from '../pages/cell-detail.js';
 import { loadCompare, MAX_COMPARE_RUNS, parseRunIds } from '../pages/compare.js';
 import { isSweepActive } from '../pages/eta.js';
 import { loadHeatmap } from '../pages/heatmap.js';
+import { loadParallelPage, parseParallelQuery } from '../pages/parallel-coords.js';
 import { loadPhasePage, parsePhaseQuery } from '../pages/phase.js';
 import { loadCorrelationPage } from '../pages/correlations.js';
 import {
@@ -25,6 +26,7 @@ import { CellDetail } from '../../views/cell-detail.js';
 import { ComparePage } from '../../views/compare-page.js';
 import { ErrorFragment, ErrorPage } from '../../views/error-page.js';
 import { HeatmapCard } from '../../views/heatmap.js';
+import { ParallelPage } from '../../views/parallel-page.js';
 import { PhasePage } from '../../views/phase-page.js';
 import { CorrelationPage } from '../../views/correlation-page.js';
 import { NewSweepPage, Preview, SweepForm, SweepJsonForm, type NewSweepForm } from '../../views/new-sweep.js';
@@ -155,6 +157,11 @@ export function createPageRoutes(deps: AppDeps): Router {
   router.get('/sweeps/:id/phase', (req, res) => {
     const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
     sendHtml(res, PhasePage(loadPhasePage(store, sweep, parsePhaseQuery(req.query as Record<string, unknown>))));
+  });
+
+  router.get('/sweeps/:id/parallel', (req, res) => {
+    const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
+    sendHtml(res, ParallelPage(loadParallelPage(store, sweep, parseParallelQuery(req.query as Record<string, unknown>))));
   });
 
   router.get('/sweeps/:id/cell', (req, res) => {

@@ -139,6 +139,36 @@ describe('listRuns', () => {
     expect(store.listRuns(id, { limit: 2, offset: 10 })).toEqual({ runs: [], total: 6 });
   });
 
+  it('never matches a diverged run by a metric range, even when it stored its untrained accuracy', () => {
+    const store = memoryStore();
+    const { id, runIds } = createGridSweep(store, { seeds: [1, 2] });
+    finishWith(store, runIds[0], 0.8);
+    finishWith(store, runIds[1], 0.5, { status: 'diverged', verdicts: ['diverged'] });
+    const ids = (options: Parameters<Store['listRuns']>[1]) => store.listRuns(id, options).runs.map((r) => r.id);
+    expect(ids({ ranges: { finalValAcc: { min: 0.4 } } })).toEqual([runIds[0]]);
+    expect(ids({ ranges: { finalTrainLoss: { max: 1 } } })).toEqual([runIds[0]]);
+    expect(ids({})).toEqual(runIds);
+  });
+
+  it('filters by a numeric config range, ends included, and never matches a missing or non-numeric value', () => {
+    const store = memoryStore();
+    const lrs: unknown[] = [0.001, 0.01, 0.05, 0.1, 'fast', undefined];
+    const { id, runIds } = store.createSweep({
+      name: 'lr', spec: {}, varying: ['train.lr'], createdAt: 1000,
+      runs: lrs.map((lr, i) => ({
+        config: { model: { hidden: [4] }, train: lr === undefined ? {} : { lr }, seed: 1 },
+        hash: `lr${i}`, seed: 1, initLabel: 'xavier_uniform', activationLabel: 'tanh', position: i,
+      })),
+    });
+    const ids = (range: { min?: number; max?: number }) =>
+      store.listRuns(id, { configRanges: [{ path: 'train.lr', ...range }] }).runs.map((r) => r.id);
+    expect(ids({ min: 0.01, max: 0.05 })).toEqual([runIds[1], runIds[2]]);
+    expect(ids({ min: 0.05 })).toEqual([runIds[2], runIds[3]]);
+    expect(ids({ max: 0.001 })).toEqual([runIds[0]]);
+    expect(ids({})).toEqual(runIds.slice(0, 4));
+    expect(() => ids({ min: Number.NaN })).toThrow(InvalidQueryError);
+  });
+
   it('refuses unknown sort keys, orders, statuses and bad paging with InvalidQueryError (400)', () => {
     const { store, id } = sweepWithResults();
     expect(() => store.listRuns(id, { sortBy: 'config; DROP TABLE runs' })).toThrow(InvalidQueryError);

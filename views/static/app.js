@@ -47,6 +47,8 @@
     probe.remove();
     return value || fallback;
   }
+  // shared with the page scripts loaded after this one (parcoords.js)
+  window.initlab = Object.assign(window.initlab || {}, { cssVar });
 
   function hasPositive(data) {
     for (let s = 1; s < data.length; s++) for (const v of data[s]) if (v !== null && v > 0) return true;
