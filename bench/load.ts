@@ -1,15 +1,20 @@
-// Load: a 2,000-run sweep of small nets on a real `initlab serve` (a child process, built dist/), watched by 100 SSE
-// viewers of its sweep page's stream and an API poller, against the same sweep with nobody watching: page and API
-// latency percentiles, events and bytes per viewer, the server's memory at start and end, and throughput watched
-// vs unwatched (target ≥ 90%). `npm run bench -- load` (after `npm run build`). Not a test: nothing is asserted.
+// Load: a 2,000-run sweep of small nets on a real `initlab serve` (a child process, built dist/), watched by 100
+// viewers of its sweep page and an API poller, against the same sweep with nobody watching: page and API latency
+// percentiles, events and bytes per viewer, the server's memory at start and end, and throughput watched vs
+// unwatched (target ≥ 90%). `npm run bench -- load` (after `npm run build`). Not a test: nothing is asserted.
+// A viewer does what the page's script does: it loads its page of the runs table, follows the sweep stream, and
+// fetches the rows it shows that a `runs-changed` event names (one request at a time, as app.js).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseIdList } from '../server/id-list.js';
 
 const VIEWERS = 100;
+const RUNS = 2000;
+const TABLE_PAGES = Math.ceil(RUNS / 25); // the runs table's page size (server/pages/runs-table.ts)
 const API_POLL_MS = 200;      // GET /api/sweeps/:id
 const PAGE_POLL_MS = 3000;    // GET /sweeps/:id, the 2,000-run page; under the server keep-alive 5 s, whose close races a reuse
 const PASSES = Number(process.env.LOAD_PASSES ?? 2); // unwatched and watched, interleaved: this machine's speed wanders
@@ -23,7 +28,7 @@ function loadSweep(pass: string) {
     base: { dataset: { samples: 300 }, model: { hidden: [16] }, train: { epochs: 5 } },
     grid: {
       'model.init': ['xavier_uniform', 'he_normal'], 'model.activation': ['tanh', 'relu'],
-      seed: Array.from({ length: 500 }, (_, i) => i + 1),
+      seed: Array.from({ length: RUNS / 4 }, (_, i) => i + 1),
     },
   };
 }
@@ -64,12 +69,34 @@ async function sweepStatus(url: string, id: number): Promise<string> {
   return ((await (await fetch(`${url}/api/sweeps/${id}`)).json()) as { status: string }).status;
 }
 
-interface Viewer { events: number; bytes: number; done: Promise<void> }
+interface Viewer { events: number; bytes: number; rowRequests: number; rowBytes: number; done: Promise<void> }
 
-/** One SSE viewer of a sweep page: reads its stream to the end (the server closes it when the sweep finishes). */
-function watch(url: string, id: number): Viewer {
-  const viewer: Viewer = { events: 0, bytes: 0, done: Promise.resolve() };
+/**
+ * One viewer of a sweep page showing page `page` of its runs table: loads that table (its rows and their
+ * data-rows-url), reads the stream to the end (the server closes it when the sweep finishes), and fetches the
+ * changed rows it shows, as app.js does: one request at a time, ids that arrive meanwhile in the next one.
+ */
+function watch(url: string, id: number, page: number): Viewer {
+  const viewer: Viewer = { events: 0, bytes: 0, rowRequests: 0, rowBytes: 0, done: Promise.resolve() };
   viewer.done = (async () => {
+    const table = await (await fetch(`${url}/sweeps/${id}/runs?page=${page}`)).text();
+    const shown = new Set([...table.matchAll(/id="run-row-(\d+)"/g)].map((m) => Number(m[1])));
+    const rowsUrl = /data-rows-url="([^"]+)"/.exec(table)![1]!.replaceAll('&amp;', '&');
+    const changed = new Set<number>();
+    let fetching: Promise<void> | null = null;
+    const fetchRows = () => {
+      if (fetching || changed.size === 0) return;
+      const ids = [...changed];
+      changed.clear();
+      fetching = (async () => {
+        const res = await fetch(`${url}${rowsUrl}${rowsUrl.includes('?') ? '&' : '?'}ids=${ids.join(',')}`);
+        viewer.rowBytes += (await res.arrayBuffer()).byteLength;
+        viewer.rowRequests++;
+      })().finally(() => {
+        fetching = null;
+        fetchRows();
+      });
+    };
     const res = await fetch(`${url}/sweeps/${id}/stream`, { headers: { accept: 'text/event-stream' } });
     const decoder = new TextDecoder();
     let pending = '';
@@ -78,8 +105,14 @@ function watch(url: string, id: number): Viewer {
       pending += decoder.decode(chunk, { stream: true });
       const frames = pending.split('\n\n');
       pending = frames.pop()!;
-      for (const frame of frames) if (/^(data|event):/m.test(frame)) viewer.events++;
+      for (const frame of frames) {
+        if (/^(data|event):/m.test(frame)) viewer.events++;
+        if (!frame.startsWith('event: runs-changed\n')) continue;
+        for (const runId of parseIdList(/^data: (.*)$/m.exec(frame)![1]!)) if (shown.has(runId)) changed.add(runId);
+        fetchRows();
+      }
     }
+    while (fetching) await fetching;
   })();
   return viewer;
 }
@@ -120,7 +153,8 @@ async function runPass(server: Server, watched: boolean, label: string) {
   clientLag.enable();
   const t0 = performance.now();
   const id = await postSweep(server.url, loadSweep(label));
-  const viewers = watched ? Array.from({ length: VIEWERS }, () => watch(server.url, id)) : [];
+  // Half the viewers on the table's first page (where the page opens), the others spread over all its pages.
+  const viewers = watched ? Array.from({ length: VIEWERS }, (_, i) => watch(server.url, id, i % 2 === 0 ? 1 : 1 + (i % TABLE_PAGES))) : [];
   const api = watched ? poll(server.url, `/api/sweeps/${id}`, API_POLL_MS) : null;
   const page = watched ? poll(server.url, `/sweeps/${id}`, PAGE_POLL_MS) : null;
   while ((await sweepStatus(server.url, id)) === 'running') await new Promise((resolve) => setTimeout(resolve, 100));
@@ -131,7 +165,7 @@ async function runPass(server: Server, watched: boolean, label: string) {
   clientLag.disable();
   const failures = [...(api?.failures ?? []), ...(page?.failures ?? [])];
   const clientLagMs = { p99: clientLag.percentile(99) / 1e6, max: clientLag.max / 1e6 };
-  return { seconds, runsPerSecond: 2000 / seconds, viewers, api: api?.latencies ?? [], page: page?.latencies ?? [], failures, clientLagMs };
+  return { seconds, runsPerSecond: RUNS / seconds, viewers, api: api?.latencies ?? [], page: page?.latencies ?? [], failures, clientLagMs };
 }
 
 export async function run(): Promise<void> {
@@ -153,9 +187,12 @@ export async function run(): Promise<void> {
       watched.push(busy);
       const events = busy.viewers.map((v) => v.events);
       const mb = busy.viewers.reduce((sum, v) => sum + v.bytes, 0) / 1e6;
+      const rowRequests = busy.viewers.reduce((sum, v) => sum + v.rowRequests, 0);
+      const rowMb = busy.viewers.reduce((sum, v) => sum + v.rowBytes, 0) / 1e6;
       console.log(`  server RSS ${rssMb(server.child.pid!).toFixed(0)} MB`);
       console.log(`watched pass ${pass + 1}: 2,000 runs in ${busy.seconds.toFixed(1)} s (${busy.runsPerSecond.toFixed(0)} runs/s) with ${VIEWERS} viewers`);
-      console.log(`  events per viewer: min ${Math.min(...events)}, median ${percentile(events, 0.5)}, max ${Math.max(...events)}; ${mb.toFixed(1)} MB pushed in all`);
+      console.log(`  events per viewer: min ${Math.min(...events)}, median ${percentile(events, 0.5)}, max ${Math.max(...events)}; ${mb.toFixed(2)} MB pushed in all (${(1000 * mb / VIEWERS).toFixed(1)} KB a viewer)`);
+      console.log(`  changed rows fetched by the viewers: ${rowRequests} requests, ${rowMb.toFixed(2)} MB in all`);
       console.log(`  API  GET /api/sweeps/:id every ${API_POLL_MS} ms: ${fmt(busy.api)}`);
       console.log(`  page GET /sweeps/:id every ${PAGE_POLL_MS} ms: ${fmt(busy.page)}`);
       console.log(`  the load client's own event-loop delay: p99 ${busy.clientLagMs.p99.toFixed(0)} ms, max ${busy.clientLagMs.max.toFixed(0)} ms`);

@@ -17,6 +17,8 @@ import {
 export interface RunReads {
   getRun(id: number): Run;
   listRuns(sweepId: number, options?: ListRunsOptions): RunPage;
+  /** The runs of a sweep with these ids, by id; ids of other sweeps or of no run are left out. */
+  getSweepRuns(sweepId: number, ids: readonly number[]): Run[];
   /** The distinct values of a config path over a sweep's runs, as the JSON texts listRuns' `config` filter takes. */
   configValues(sweepId: number, path: string): string[];
   /** The distinct stored init and activation labels of a sweep's runs, sorted. */
@@ -117,6 +119,8 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       `SELECT run_id AS runId, epoch, step, train_loss AS trainLoss, train_acc AS trainAcc, val_loss AS valLoss,
               val_acc AS valAcc, grad_norm AS gradNorm
        FROM epoch_metrics WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, epoch`),
+    sweepRunsById: db.prepare<[number, string], RunSqlRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE sweep_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`),
     runsPage: db.prepare<[number, number, number], RunSqlRow>(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE sweep_id = ? AND position > ? ORDER BY position LIMIT ?`),
     runSpans: db.prepare<[number], RunSpan>(
@@ -217,6 +221,11 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     return { runs, total: countRuns.get(params)!.total };
   }
 
+  function getSweepRuns(sweepId: number, ids: readonly number[]): Run[] {
+    requireSweepStatus(sweepId);
+    return sql.sweepRunsById.all(sweepId, JSON.stringify(ids)).map(toRun);
+  }
+
   function configValues(sweepId: number, path: string): string[] {
     requireSweepStatus(sweepId);
     return configValuesSql.all(jsonPath(path), sweepId).map((r) => r.value);
@@ -282,6 +291,7 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     reads: {
       getRun,
       listRuns,
+      getSweepRuns,
       configValues,
       runLabels,
       iterateRuns,
