@@ -123,7 +123,7 @@ export function loadRunsTable(store: Store, sweep: Sweep, query: SweepQuery): Ru
 
   // Filters the sweep can honour; the rest (a path that does not vary, a value no run has) are dropped, as
   // parseSweepQuery drops unknown values, and the form and links show what was applied.
-  const sweepTotal = store.listRuns(sweep.id, { limit: 0 }).total;
+  const sweepTotal = store.countRuns(sweep.id);
   const choices = cachedFilterChoices(store, sweep, sweepTotal);
   const filters: Record<string, string> = {};
   const config: Array<{ path: string; values: string[] }> = [];

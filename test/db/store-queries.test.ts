@@ -139,6 +139,26 @@ describe('listRuns', () => {
     expect(store.listRuns(id, { limit: 2, offset: 10 })).toEqual({ runs: [], total: 6 });
   });
 
+  it('counts a sweep\'s runs alone, filtered or not, whatever other sweeps hold', () => {
+    const { store, id } = sweepWithResults();
+    const other = createGridSweep(store, { name: 'other', seeds: [1, 2, 3, 4] });
+    expect(store.countRuns(id)).toBe(6);
+    expect(store.countRuns(other.id)).toBe(other.runIds.length);
+    expect(store.listRuns(id, { limit: 1 }).total).toBe(6);
+    expect(store.listRuns(id, { limit: 1, ranges: { finalValAcc: { min: 0.75 } } }).total).toBe(2);
+    expect(store.listRuns(id, { limit: 1, text: 'exploding' }).total).toBe(1);
+    expect(() => store.countRuns(999)).toThrow(/sweep/);
+  });
+
+  it('reads the runs of a sweep by id, in id order, leaving out ids of other sweeps and of no run', () => {
+    const { store, id, runIds } = sweepWithResults();
+    const other = createGridSweep(store, { name: 'other', seeds: [1] });
+    const runs = store.getSweepRuns(id, [runIds[3], runIds[0], other.runIds[0], 99_999]);
+    expect(runs.map((r) => r.id)).toEqual([runIds[0], runIds[3]]);
+    expect(runs[1]).toEqual(store.getRun(runIds[3]));
+    expect(store.getSweepRuns(id, [])).toEqual([]);
+  });
+
   it('refuses unknown sort keys, orders, statuses and bad paging with InvalidQueryError (400)', () => {
     const { store, id } = sweepWithResults();
     expect(() => store.listRuns(id, { sortBy: 'config; DROP TABLE runs' })).toThrow(InvalidQueryError);
