@@ -17,6 +17,11 @@ import {
 export interface RunReads {
   getRun(id: number): Run;
   listRuns(sweepId: number, options?: ListRunsOptions): RunPage;
+  /**
+   * Durations (ms) of a sweep's latest finished runs (succeeded or diverged), latest first, as listRuns sorts by
+   * finishedAt: a few numbers for the ETA, read without the runs' configs or a count.
+   */
+  recentRunDurations(sweepId: number, limit: number): Array<number | null>;
   /** How many runs a sweep has (an index count: no filter is evaluated per run). */
   countRuns(sweepId: number): number;
   /** The runs of a sweep with these ids, by id; ids of other sweeps or of no run are left out. */
@@ -121,6 +126,9 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       `SELECT run_id AS runId, epoch, step, train_loss AS trainLoss, train_acc AS trainAcc, val_loss AS valLoss,
               val_acc AS valAcc, grad_norm AS gradNorm
        FROM epoch_metrics WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, epoch`),
+    recentDurations: db.prepare<[number, number], { durationMs: number | null }>(
+      `SELECT duration_ms AS durationMs FROM runs WHERE sweep_id = ? AND status IN ('succeeded', 'diverged')
+       ORDER BY (finished_at IS NULL), finished_at DESC, position DESC LIMIT ?`),
     sweepRunsById: db.prepare<[number, string], RunSqlRow>(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE sweep_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`),
     runsPage: db.prepare<[number, number, number], RunSqlRow>(
@@ -226,6 +234,11 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     return { runs, total: unfiltered ? countAll.get(sweepId)!.total : countFiltered.get(params)!.total };
   }
 
+  function recentRunDurations(sweepId: number, limit: number): Array<number | null> {
+    requireSweepStatus(sweepId);
+    return sql.recentDurations.all(sweepId, checkCount('limit', limit, 10_000)).map((r) => r.durationMs);
+  }
+
   function countRuns(sweepId: number): number {
     requireSweepStatus(sweepId);
     return countAll.get(sweepId)!.total;
@@ -302,6 +315,7 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       getRun,
       listRuns,
       countRuns,
+      recentRunDurations,
       getSweepRuns,
       configValues,
       runLabels,

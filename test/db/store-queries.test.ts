@@ -150,6 +150,15 @@ describe('listRuns', () => {
     expect(() => store.countRuns(999)).toThrow(/sweep/);
   });
 
+  it('hands out the durations of the latest finished runs in listRuns\' finish order, and only those', () => {
+    const { store, id } = sweepWithResults();
+    const latest = store.listRuns(id, { status: ['succeeded', 'diverged'], sortBy: 'finishedAt', order: 'desc', limit: 3 }).runs;
+    expect(latest).toHaveLength(3);
+    expect(store.recentRunDurations(id, 3)).toEqual(latest.map((r) => r.durationMs));
+    expect(store.recentRunDurations(id, 30)).toHaveLength(4); // 3 succeeded and 1 diverged; running and queued not
+    expect(() => store.recentRunDurations(id, -1)).toThrow(InvalidQueryError);
+  });
+
   it('reads the runs of a sweep by id, in id order, leaving out ids of other sweeps and of no run', () => {
     const { store, id, runIds } = sweepWithResults();
     const other = createGridSweep(store, { name: 'other', seeds: [1] });
