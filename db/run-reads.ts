@@ -60,6 +60,11 @@ const SORT_COLUMNS: Record<RunSortKey, string> = {
   startedAt: 'started_at', finishedAt: 'finished_at',
 };
 
+/** Sort keys whose column is NOT NULL in the schema (db/migrations.ts). */
+const NOT_NULL_SORTS: ReadonlySet<RunSortKey> = new Set<RunSortKey>([
+  'id', 'position', 'seed', 'status', 'initLabel', 'activationLabel', 'attempt', 'epochsCompleted',
+]);
+
 interface ListParams {
   sweepId: number;
   statuses: string | null;
@@ -178,8 +183,13 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     if (statement === undefined) {
       const column = SORT_COLUMNS[sortBy];
       const direction = order === 'desc' ? 'DESC' : 'ASC';
+      // Missing values last, ties by position; but a NOT NULL column needs no null test and a unique one no tie
+      // break, and without them SQLite walks an index in order (runs_by_sweep for id, the sweep's unique position
+      // index for position) and stops at the page instead of sorting every run of the sweep.
+      const nullsLast = NOT_NULL_SORTS.has(sortBy) ? '' : `(${column} IS NULL), `;
+      const tieBreak = sortBy === 'id' || sortBy === 'position' ? '' : `, position ${direction}`;
       statement = db.prepare(`SELECT ${RUN_COLUMNS} ${LIST_FILTER}
-        ORDER BY (${column} IS NULL), ${column} ${direction}, position ${direction} LIMIT @limit OFFSET @offset`);
+        ORDER BY ${nullsLast}${column} ${direction}${tieBreak} LIMIT @limit OFFSET @offset`);
       listStatements.set(key, statement);
     }
     return statement;

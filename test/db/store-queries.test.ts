@@ -120,6 +120,18 @@ describe('listRuns', () => {
     expect(desc).toEqual([runIds[1], runIds[0], runIds[2], runIds[5], runIds[4], runIds[3]]);
   });
 
+  it('sorts by columns that are never empty, ties by position, and by id either way', () => {
+    const { store, id, runIds } = sweepWithResults();
+    const all = store.listRuns(id).runs;
+    const bySeed = [...all].sort((a, b) => a.seed - b.seed || a.position - b.position).map((r) => r.id);
+    expect(store.listRuns(id, { sortBy: 'seed' }).runs.map((r) => r.id)).toEqual(bySeed);
+    expect(store.listRuns(id, { sortBy: 'seed', order: 'desc' }).runs.map((r) => r.id)).toEqual([...bySeed].reverse());
+    expect(store.listRuns(id, { sortBy: 'id' }).runs.map((r) => r.id)).toEqual([...runIds].sort((a, b) => a - b));
+    expect(store.listRuns(id, { sortBy: 'id', order: 'desc', limit: 2, offset: 1 }).runs.map((r) => r.id))
+      .toEqual([...runIds].sort((a, b) => b - a).slice(1, 3));
+    expect(store.listRuns(id, { sortBy: 'position', order: 'desc' }).runs.map((r) => r.position)).toEqual([...all].map((r) => r.position).sort((a, b) => b - a));
+  });
+
   it('filters by one or several statuses, by verdict and by labels, with the total of all matches', () => {
     const { store, id, runIds } = sweepWithResults();
     expect(store.listRuns(id, { status: 'succeeded' })).toMatchObject({ total: 3 });
