@@ -169,6 +169,10 @@ CREATE TABLE id_watermarks (
 );
 `;
 
+// A sweep's runs in id order (the runs table's default sort): an index on sweep_id holds each sweep's rowids in
+// order, so a page of the table reads its 25 rows instead of sorting every run of the sweep.
+const runsBySweep = `CREATE INDEX runs_by_sweep ON runs (sweep_id);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: (db) => db.exec(initialSchema) },
   { version: 2, name: 'runs record their backend and CPU path', up: (db) => db.exec(runBackend) },
@@ -177,6 +181,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'runs record the worker host that trained them', up: (db) => db.exec(runHost) },
   { version: 6, name: 'the writing process claims the database', up: (db) => db.exec(writerClaim) },
   { version: 7, name: 'sweeps carry notes, tags and an archived time', up: (db) => db.exec(sweepManagement) },
+  { version: 8, name: 'runs of a sweep in id order', up: (db) => db.exec(runsBySweep) },
 ];
 
 export function schemaVersion(db: Database): number {

@@ -17,6 +17,15 @@ import {
 export interface RunReads {
   getRun(id: number): Run;
   listRuns(sweepId: number, options?: ListRunsOptions): RunPage;
+  /**
+   * Durations (ms) of a sweep's latest finished runs (succeeded or diverged), latest first, as listRuns sorts by
+   * finishedAt: a few numbers for the ETA, read without the runs' configs or a count.
+   */
+  recentRunDurations(sweepId: number, limit: number): Array<number | null>;
+  /** How many runs a sweep has (an index count: no filter is evaluated per run). */
+  countRuns(sweepId: number): number;
+  /** The runs of a sweep with these ids, by id; ids of other sweeps or of no run are left out. */
+  getSweepRuns(sweepId: number, ids: readonly number[]): Run[];
   /** The distinct values of a config path over a sweep's runs, as the JSON texts listRuns' `config` filter takes. */
   configValues(sweepId: number, path: string): string[];
   /** The distinct stored init and activation labels of a sweep's runs, sorted. */
@@ -66,6 +75,11 @@ const SORT_COLUMNS: Record<RunSortKey, string> = {
   bestTrainAcc: 'best_train_acc', bestValLoss: 'best_val_loss', bestValAcc: 'best_val_acc',
   startedAt: 'started_at', finishedAt: 'finished_at',
 };
+
+/** Sort keys whose column is NOT NULL in the schema (db/migrations.ts). */
+const NOT_NULL_SORTS: ReadonlySet<RunSortKey> = new Set<RunSortKey>([
+  'id', 'position', 'seed', 'status', 'initLabel', 'activationLabel', 'attempt', 'epochsCompleted',
+]);
 
 interface ListParams {
   sweepId: number;
@@ -134,6 +148,11 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       `SELECT run_id AS runId, epoch, step, train_loss AS trainLoss, train_acc AS trainAcc, val_loss AS valLoss,
               val_acc AS valAcc, grad_norm AS gradNorm
        FROM epoch_metrics WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, epoch`),
+    recentDurations: db.prepare<[number, number], { durationMs: number | null }>(
+      `SELECT duration_ms AS durationMs FROM runs WHERE sweep_id = ? AND status IN ('succeeded', 'diverged')
+       ORDER BY (finished_at IS NULL), finished_at DESC, position DESC LIMIT ?`),
+    sweepRunsById: db.prepare<[number, string], RunSqlRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE sweep_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`),
     runsPage: db.prepare<[number, number, number], RunSqlRow>(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE sweep_id = ? AND position > ? ORDER BY position LIMIT ?`),
     runSpans: db.prepare<[number], RunSpan>(
@@ -184,7 +203,8 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     `SELECT DISTINCT init_label AS label FROM runs WHERE sweep_id = ? ORDER BY init_label`);
   const activationLabelsSql = db.prepare<[number], { label: string }>(
     `SELECT DISTINCT activation_label AS label FROM runs WHERE sweep_id = ? ORDER BY activation_label`);
-  const countRuns = db.prepare<[ListParams], { total: number }>(`SELECT COUNT(*) AS total ${LIST_FILTER}`);
+  const countFiltered = db.prepare<[ListParams], { total: number }>(`SELECT COUNT(*) AS total ${LIST_FILTER}`);
+  const countAll = db.prepare<[number], { total: number }>(`SELECT COUNT(*) AS total FROM runs WHERE sweep_id = ?`);
   const listStatements = new Map<string, Statement<[ListParams & { limit: number; offset: number }], RunSqlRow>>();
   function listStatement(sortBy: RunSortKey, order: 'asc' | 'desc') {
     const key = `${sortBy} ${order}`;
@@ -192,8 +212,13 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     if (statement === undefined) {
       const column = SORT_COLUMNS[sortBy];
       const direction = order === 'desc' ? 'DESC' : 'ASC';
+      // Missing values last, ties by position; but a NOT NULL column needs no null test and a unique one no tie
+      // break, and without them SQLite walks an index in order (runs_by_sweep for id, the sweep's unique position
+      // index for position) and stops at the page instead of sorting every run of the sweep.
+      const nullsLast = NOT_NULL_SORTS.has(sortBy) ? '' : `(${column} IS NULL), `;
+      const tieBreak = sortBy === 'id' || sortBy === 'position' ? '' : `, position ${direction}`;
       statement = db.prepare(`SELECT ${RUN_COLUMNS} ${LIST_FILTER}
-        ORDER BY (${column} IS NULL), ${column} ${direction}, position ${direction} LIMIT @limit OFFSET @offset`);
+        ORDER BY ${nullsLast}${column} ${direction}${tieBreak} LIMIT @limit OFFSET @offset`);
       listStatements.set(key, statement);
     }
     return statement;
@@ -249,7 +274,24 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     const limit = checkCount('limit', options.limit ?? 100, 10_000);
     const offset = checkCount('offset', options.offset ?? 0);
     const runs = listStatement(sortBy, order).all({ ...params, limit, offset }).map(toRun);
-    return { runs, total: countRuns.get(params)!.total };
+    // Unfiltered, the sweep's index counts its runs; the filter's per-run tests would cost ~5× as much.
+    const unfiltered = Object.entries(params).every(([key, value]) => key === 'sweepId' || value === null);
+    return { runs, total: unfiltered ? countAll.get(sweepId)!.total : countFiltered.get(params)!.total };
+  }
+
+  function recentRunDurations(sweepId: number, limit: number): Array<number | null> {
+    requireSweepStatus(sweepId);
+    return sql.recentDurations.all(sweepId, checkCount('limit', limit, 10_000)).map((r) => r.durationMs);
+  }
+
+  function countRuns(sweepId: number): number {
+    requireSweepStatus(sweepId);
+    return countAll.get(sweepId)!.total;
+  }
+
+  function getSweepRuns(sweepId: number, ids: readonly number[]): Run[] {
+    requireSweepStatus(sweepId);
+    return sql.sweepRunsById.all(sweepId, JSON.stringify(ids)).map(toRun);
   }
 
   function checkBound(path: string, bound: number | undefined): void {
@@ -326,6 +368,9 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     reads: {
       getRun,
       listRuns,
+      countRuns,
+      recentRunDurations,
+      getSweepRuns,
       configValues,
       runLabels,
       iterateRuns,

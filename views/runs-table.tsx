@@ -1,5 +1,6 @@
 // The sweep's runs table: filter by status and verdict, sort by any column header, page through, tick runs to
-// compare. `RunRow` is also what the sweep stream sends (as an <hx-partial>) when a run changes status.
+// compare. `LiveRows` are the rows a page fetches (GET /sweeps/:id/rows) when the sweep stream names them changed.
+import { hxPartial } from './hx-partial.js';
 import { verdictWord } from './badges.js';
 import { Card } from './card.js';
 import { formatCount, formatDuration } from './format.js';
@@ -86,6 +87,17 @@ export function RunRow({ run, showExtra, labels }: { run: RunRowData; showExtra:
       ))}
     </tr>
   ) as string;
+}
+
+/** Rows to swap in place of the page's own (`#run-row-<id>`, morphed so a ticked box and focus survive). */
+export function LiveRows({ runs, showExtra, labels }: { runs: RunRowData[]; showExtra: boolean; labels: string[] }): string {
+  return runs.map((run) => hxPartial(`#run-row-${run.id}`, RunRow({ run, showExtra, labels }), 'outerMorph')).join('');
+}
+
+/** Where the page fetches live rows: the table's chosen columns ride along, so fetched rows keep them. */
+function liveRowsUrl(sweepId: number, columns: ColumnChoice[]): string {
+  const cols = columns.map((c) => c.key).join(',');
+  return `/sweeps/${sweepId}/rows${cols ? `?cols=${encodeURIComponent(cols)}` : ''}`;
 }
 
 const COLUMNS: Array<{ key: RunTableSort | null; label: string; num?: boolean; extra?: boolean }> = [
@@ -229,9 +241,9 @@ export function RunsCard(props: RunsTableProps): string {
   const labels = props.columns.map((c) => c.label);
   const filtered = hasRunFilters(query) || Boolean(query.status) || Boolean(query.verdict);
   const cleared = { filters: undefined, ranges: undefined, configRanges: undefined, q: undefined, status: undefined, verdict: undefined, page: 1 };
-  // Live rows come without chosen columns (the stream knows no viewer's columns): such a table reloads its page
-  // when runs change instead.
-  const trigger = props.columns.length > 0 ? 'runs-stale from:body, cells-changed from:body' : 'runs-stale from:body';
+  // A reconnected stream may have missed changed rows: the table reloads itself (rows changed while connected are
+  // fetched by app.js, with the table's columns, from data-rows-url).
+  const trigger = 'runs-stale from:body';
   return (
     <Card
       id="runs-card"
@@ -327,7 +339,7 @@ export function RunsCard(props: RunsTableProps): string {
               ))}
             </tr>
           </thead>
-          <tbody id="runs-body">
+          <tbody id="runs-body" data-rows-url={liveRowsUrl(props.sweepId, props.columns)}>
             {props.runs.map((run) => (
               <RunRow run={run} showExtra={props.showExtra} labels={labels} />
             ))}

@@ -15,13 +15,11 @@ export function isSweepActive(counts: Pick<StatusCounts, 'queued' | 'running'>):
 /** Milliseconds left, or null when nothing is queued or running. */
 export function estimateEtaMs(store: Store, sweep: Sweep, counts: StatusCounts, threads: number): number | null {
   if (!isSweepActive(counts)) return null;
-  const { runs } = store.listRuns(sweep.id, {
-    status: ['succeeded', 'diverged'], sortBy: 'finishedAt', order: 'desc', limit: TIMED_RUNS,
-  });
-  const timed = runs.filter((r) => r.durationMs !== null && r.durationMs > 0);
+  // Every progress render asks (each tick of a live sweep): durations only, not 30 decoded runs and a count.
+  const timed = store.recentRunDurations(sweep.id, TIMED_RUNS).filter((ms): ms is number => ms !== null && ms > 0);
   let perRunMs: number;
   if (timed.length > 0) {
-    perRunMs = timed.reduce((sum, r) => sum + r.durationMs!, 0) / timed.length;
+    perRunMs = timed.reduce((sum, ms) => sum + ms, 0) / timed.length;
   } else {
     const next = store.listRuns(sweep.id, { status: ['queued', 'running'], limit: 1 }).runs[0];
     perRunMs = next ? predictRunMs(calibrate(store), estimateRunCost(next.config)) : 0;

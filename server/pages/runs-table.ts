@@ -10,6 +10,7 @@ import {
   RANGE_METRIC_FIELDS, RANGE_METRIC_NAMES, type RangeMetricName, type SweepQuery,
 } from '../../views/query.js';
 import type { FilterChoice, RunRowData, RunsTableProps } from '../../views/runs-table.js';
+import { HttpError } from '../errors.js';
 import { describeSettings, formatAxisValue } from './axes.js';
 
 export const RUNS_PAGE_SIZE = 25;
@@ -20,6 +21,11 @@ export const METRIC_COLUMN_LABELS: Record<RangeMetricName, string> = {
 
 function isRangeMetric(value: string): value is RangeMetricName {
   return (RANGE_METRIC_NAMES as readonly string[]).includes(value);
+}
+
+/** A chosen column's header: a final metric's label, or the config path itself. */
+function columnLabel(col: string): string {
+  return isRangeMetric(col) ? METRIC_COLUMN_LABELS[col] : col;
 }
 
 /** A chosen column's cell text for a run: a final metric (accuracy as %), or a config value as an axis label. */
@@ -129,7 +135,7 @@ export function applyRunFilters(store: Store, sweep: Sweep, query: SweepQuery): 
   const options: ListRunsOptions = {};
   if (query.status) options.status = query.status;
   if (query.verdict) options.verdict = query.verdict;
-  const sweepTotal = store.listRuns(sweep.id, { limit: 0 }).total;
+  const sweepTotal = store.countRuns(sweep.id);
   const choices = cachedFilterChoices(store, sweep, sweepTotal);
   const filters: Record<string, string> = {};
   const configRanges: NonNullable<SweepQuery['configRanges']> = {};
@@ -209,10 +215,52 @@ export function loadRunsTable(store: Store, sweep: Sweep, query: SweepQuery): Ru
     showExtra: extra.length > 0,
     statuses: RUN_STATUSES,
     filterChoices: applied.choices,
-    columns: cols.map((c) => ({ key: c, label: isRangeMetric(c) ? METRIC_COLUMN_LABELS[c] : c })),
+    columns: cols.map((c) => ({ key: c, label: columnLabel(c) })),
     columnChoices: [
       ...RANGE_METRIC_NAMES.map((m) => ({ key: m, label: METRIC_COLUMN_LABELS[m] })),
       ...listRunConfigPaths().map((p) => ({ key: p, label: p })),
     ],
+  };
+}
+
+/** The most rows one request for live rows may name: a table page shows RUNS_PAGE_SIZE. */
+export const MAX_LIVE_ROWS = 4 * RUNS_PAGE_SIZE;
+
+/** A query value as one string: a repeated key or a non-string is refused, naming the field. */
+function oneText(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new HttpError(400, 'bad_query', `${field}: must be given once, as plain text`);
+  return value;
+}
+
+/**
+ * The live rows request (GET /sweeps/:id/rows?ids=3,4&cols=a,b): run ids (1 to MAX_LIVE_ROWS of them) and the
+ * table's chosen columns, as its page has them. Anything else is a 400 naming the field.
+ */
+export function parseLiveRowsQuery(query: Record<string, unknown>): { ids: number[]; cols: string[] } {
+  const idsText = oneText(query.ids, 'ids');
+  if (idsText === undefined || idsText.trim() === '') throw new HttpError(400, 'bad_query', 'ids: required, run ids separated by commas (ids=3,4)');
+  const ids = new Set<number>();
+  for (const part of idsText.split(',')) {
+    const id = /^\s*\d{1,15}\s*$/.test(part) ? Number(part) : NaN;
+    if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'bad_query', `ids: '${part.slice(0, 20)}' is not a run id`);
+    ids.add(id);
+  }
+  if (ids.size > MAX_LIVE_ROWS) throw new HttpError(400, 'bad_query', `ids: at most ${MAX_LIVE_ROWS} runs, got ${ids.size}`);
+  const colsText = oneText(query.cols, 'cols');
+  const cols = colsText === undefined || colsText === '' ? [] : colsText.split(',');
+  for (const col of cols) {
+    if (!isRangeMetric(col) && !isRunConfigPath(col)) throw new HttpError(400, 'bad_query', `cols: unknown column '${col.slice(0, 60)}'`);
+  }
+  return { ids: [...ids], cols };
+}
+
+/** The rows of these runs of a sweep, as the runs table renders them with these chosen columns (ids of no run of the sweep are left out). */
+export function loadLiveRows(store: Store, sweep: Sweep, ids: readonly number[], cols: readonly string[]) {
+  const extra = extraRunPaths(sweep);
+  return {
+    runs: store.getSweepRuns(sweep.id, ids).map((r) => toRunRow(r, extra, [...cols])),
+    showExtra: extra.length > 0,
+    labels: cols.map(columnLabel),
   };
 }

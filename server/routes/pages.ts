@@ -14,7 +14,7 @@ import {
   formToJsonView, jsonToFormView, presetForm, previewBody, submitNewSweep, type NewSweepContext,
 } from '../pages/new-sweep.js';
 import { loadRunPage } from '../pages/run-page.js';
-import { loadRunsTable } from '../pages/runs-table.js';
+import { loadLiveRows, loadRunsTable, parseLiveRowsQuery } from '../pages/runs-table.js';
 import { formOptions } from '../pages/sweep-form.js';
 import { loadSweepList } from '../pages/sweep-list.js';
 import { loadSweepPage } from '../pages/sweep-page.js';
@@ -33,7 +33,7 @@ import { NewSweepPage, Preview, SweepForm, SweepJsonForm, type NewSweepForm } fr
 import { sweepUrl, type SweepQuery } from '../../views/query.js';
 import { RunPage } from '../../views/run-page.js';
 import { HostsPanel } from '../../views/hosts-panel.js';
-import { RunsCard } from '../../views/runs-table.js';
+import { LiveRows, RunsCard } from '../../views/runs-table.js';
 import { SweepsPage } from '../../views/sweep-list.js';
 import { SweepPage, SweepProgress } from '../../views/sweep-page.js';
 
@@ -184,6 +184,13 @@ export function createPageRoutes(deps: AppDeps): Router {
     const step = source === 'form#runs-filters' || source === 'a#runs-clear';
     res.set(step ? 'HX-Push-Url' : 'HX-Replace-Url', sweepUrl(sweep.id, table.query));
     sendHtml(res, RunsCard(table));
+  });
+
+  // Rows of the table a page shows, fetched when the sweep stream names them changed (runs-changed, app.js).
+  router.get('/sweeps/:id/rows', (req, res) => {
+    const sweep = store.getSweep(parseId(req.params.id, 'sweep'));
+    const { ids, cols } = parseLiveRowsQuery(req.query);
+    sendHtml(res, LiveRows(loadLiveRows(store, sweep, ids, cols)));
   });
 
   router.post('/sweeps/:id/cancel', (req, res) => {

@@ -1,11 +1,14 @@
 // Live updates over server-sent events, one stream per page: the sweep list (/stream), a sweep (/sweeps/:id/stream)
 // and a run (/runs/:id/stream). Messages are the pages' own partials wrapped in <hx-partial> (full state, so a
 // reconnect simply re-sends them), plus `epochs` JSON events for chart points, with the epoch number as event id
-// so a reconnect (Last-Event-ID) resumes without gaps. A finished sweep or run gets its final state, then a
-// `close` event (the page's hx-sse:close stops the browser reconnecting), then the response ends.
+// so a reconnect (Last-Event-ID) resumes without gaps. A sweep's changed runs go out as their ids only (a
+// `runs-changed` event): each page fetches the rows it shows (GET /sweeps/:id/rows), since a viewer's table shows
+// one page of a sweep's runs. A finished sweep or run gets its final state, then a `close` event (the page's
+// hx-sse:close stops the browser reconnecting), then the response ends.
 import { Router } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import type { LiveEvent } from '../events.js';
+import { formatIdList } from '../id-list.js';
 import { createCoalescer, formatSse, lastEventId, openSse, type SseChannel, type SseMessage } from '../sse.js';
 import type { EpochMetrics } from '../../workers/core/types.js';
 import { parseId } from './api.js';
@@ -13,14 +16,13 @@ import { isSweepActive } from '../pages/eta.js';
 import { loadHeatmap } from '../pages/heatmap.js';
 import { loadLayerPicture } from '../pages/layer-picture.js';
 import { liveRunHead } from '../pages/run-head.js';
-import { extraRunPaths, toRunRow } from '../pages/runs-table.js';
 import { loadSweepList } from '../pages/sweep-list.js';
 import { loadProgress } from '../pages/sweep-progress.js';
 import { parseSweepQuery } from '../pages/sweep-query.js';
 import { HeatmapGrid } from '../../views/heatmap.js';
 import { RunHead, VerdictList } from '../../views/run-page.js';
 import { LayerPicture } from '../../views/layer-picture.js';
-import { RunRow } from '../../views/runs-table.js';
+import { hxPartial as partial } from '../../views/hx-partial.js';
 import { SweepList } from '../../views/sweep-list.js';
 import { SweepProgress } from '../../views/sweep-page.js';
 
@@ -28,10 +30,6 @@ import { SweepProgress } from '../../views/sweep-page.js';
 export const PARTIAL_INTERVAL_MS = 500;
 /** The sweep list and a run's per-layer picture are heavier; at most once a second. */
 export const SLOW_INTERVAL_MS = 1000;
-
-function partial(target: string, html: string, swap = 'innerMorph'): string {
-  return `<hx-partial hx-target="${target}" hx-swap="${swap}">${html}</hx-partial>`;
-}
 
 function finite(value: number): number | null {
   return Number.isFinite(value) ? value : null;
@@ -105,10 +103,9 @@ export function createStreamRoutes(deps: AppDeps): Router {
   function openSweepFeed(sweepId: number, metric: unknown): { feed: SweepFeed; connect: () => { messages: SseMessage[]; active: boolean } } {
     const query = parseSweepQuery({ metric });
     const key = `${sweepId}:${query.metric}`;
-    const extra = extraRunPaths(store.getSweep(sweepId));
 
     /**
-     * The current state as messages (progress, the heatmap if it changed, changed rows); resets the marks. A tick
+     * The current state as messages (progress, the heatmap if it changed, the ids of changed runs); resets the marks. A tick
      * re-draws the heatmap (which reads every run of the sweep) at most once a second; the final tick always does.
      */
     const render = (feed: SweepFeed, initial: boolean, final = false): { messages: SseMessage[]; active: boolean } => {
@@ -125,17 +122,16 @@ export function createStreamRoutes(deps: AppDeps): Router {
         // A first render is the page's own state, for one client: the shared marks stay for the next tick.
         messages.push({ id: feed.version, data: html });
       } else {
-        for (const runId of feed.changedRuns) {
-          html += partial(`#run-row-${runId}`, RunRow({ run: toRunRow(store.getRun(runId), extra), showExtra: extra.length > 0 }), 'outerMorph');
-        }
         const cellsChanged = feed.cellsDirty || feed.heatmapDirty;
         if (heatmapDue) {
           feed.heatmapDirty = false;   // else it stays due, and broadcast marks another tick for it
           feed.heatmapAtMs = now;
         }
         feed.cellsDirty = false;
-        feed.changedRuns.clear();
         messages.push({ id: ++feed.version, data: html });
+        // Ids, not rows: the same few bytes for every viewer, and each page fetches only the rows it shows.
+        if (feed.changedRuns.size > 0) messages.push({ event: 'runs-changed', data: formatIdList(feed.changedRuns) });
+        feed.changedRuns.clear();
         if (cellsChanged) messages.push({ event: 'cells-changed', data: 'refresh' });
       }
       return { messages, active };

@@ -52,6 +52,12 @@ describe('dashboard in a browser', () => {
   });
 
   it('launches a small custom sweep from the form and fills the progress bar and heatmap without reloading', async () => {
+    const rowRequests: URL[] = [];
+    const onRequest = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      if (/^\/sweeps\/\d+\/rows$/.test(url.pathname)) rowRequests.push(url);
+    };
+    page.on('request', onRequest);
     await page.goto(`${server.url}/sweeps/new`);
     await page.fill('#f-name', 'browser sweep');
     // Sized so the sweep takes seconds on one thread: the page must load before it ends, to see it change live.
@@ -89,8 +95,11 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#cell-card .caption').innerText()).toContain('these numbers are final');
     await page.locator('#cell-card #cell-loss .uplot').waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true);
-    // Rows of the runs table were updated in place as runs finished.
+    // Rows of the runs table were updated in place as runs finished: fetched by id when the stream named them.
     expect(await page.locator('#runs-body .status-succeeded').count()).toBe(4);
+    page.off('request', onRequest);
+    expect(rowRequests.length).toBeGreaterThan(0);
+    expect(rowRequests.every((url) => /^\d+(,\d+)*$/.test(url.searchParams.get('ids') ?? ''))).toBe(true);
   });
 
   it('launches a preset from the form and follows it to the end', async () => {

@@ -98,17 +98,34 @@ describe('runs table filters in a browser', () => {
     const live = services.scheduler.submit({ ...spec, name: 'live columns', grid: { ...spec.grid, seed: [1] } }).id;
     await settle();
     const page = await openPage(browser, { width: 1400, height: 900 }, pageErrors);
+    const rowRequests: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === `/sweeps/${live}/rows`) rowRequests.push(request.url());
+    });
     await page.goto(`${server.url}/sweeps/${live}?cols=final_train_acc`);
     await page.locator('.runs-table th', { hasText: 'Train acc.' }).waitFor();
+    await page.locator('#live[data-state="connected"]').waitFor();
     const running = executor.runningIds();
     expect(running.length).toBeGreaterThan(0);
     await page.locator(`#run-row-${running[0]} .status-cell`, { hasText: 'running' }).waitFor();
+    // Rows are updated in place, not by reloading the table: a mark on the table's element survives.
+    await page.$eval('#runs-card', (card) => { (card as unknown as { marked: boolean }).marked = true; });
     for (let round = 0; round < 50 && executor.runningIds().length > 0; round++) {
       for (const id of executor.runningIds()) executor.finish(id, 2);
       await settle();
     }
     await page.locator(`#run-row-${running[0]} .status-cell`, { hasText: 'succeeded' }).waitFor();
     await expect.poll(() => page.locator(`#run-row-${running[0]} td[data-label="Train acc."]`).innerText()).toBe('52.0%');
+    await page.locator('#runs-body .status-succeeded').nth(7).waitFor(); // all 8 runs of the sweep
+    expect(await page.$eval('#runs-card', (card) => (card as unknown as { marked?: boolean }).marked)).toBe(true);
+    // The rows came from the live rows route, with the table's column, and only for runs the table shows.
+    expect(rowRequests.length).toBeGreaterThan(0);
+    const shown = new Set(await rowIds(page));
+    for (const url of rowRequests) {
+      const params = new URL(url).searchParams;
+      expect(params.get('cols')).toBe('final_train_acc');
+      for (const id of params.get('ids')!.split(',')) expect(shown.has(Number(id))).toBe(true);
+    }
     await page.close();
     expect(pageErrors).toEqual([]);
   });

@@ -120,6 +120,18 @@ describe('listRuns', () => {
     expect(desc).toEqual([runIds[1], runIds[0], runIds[2], runIds[5], runIds[4], runIds[3]]);
   });
 
+  it('sorts by columns that are never empty, ties by position, and by id either way', () => {
+    const { store, id, runIds } = sweepWithResults();
+    const all = store.listRuns(id).runs;
+    const bySeed = [...all].sort((a, b) => a.seed - b.seed || a.position - b.position).map((r) => r.id);
+    expect(store.listRuns(id, { sortBy: 'seed' }).runs.map((r) => r.id)).toEqual(bySeed);
+    expect(store.listRuns(id, { sortBy: 'seed', order: 'desc' }).runs.map((r) => r.id)).toEqual([...bySeed].reverse());
+    expect(store.listRuns(id, { sortBy: 'id' }).runs.map((r) => r.id)).toEqual([...runIds].sort((a, b) => a - b));
+    expect(store.listRuns(id, { sortBy: 'id', order: 'desc', limit: 2, offset: 1 }).runs.map((r) => r.id))
+      .toEqual([...runIds].sort((a, b) => b - a).slice(1, 3));
+    expect(store.listRuns(id, { sortBy: 'position', order: 'desc' }).runs.map((r) => r.position)).toEqual([...all].map((r) => r.position).sort((a, b) => b - a));
+  });
+
   it('filters by one or several statuses, by verdict and by labels, with the total of all matches', () => {
     const { store, id, runIds } = sweepWithResults();
     expect(store.listRuns(id, { status: 'succeeded' })).toMatchObject({ total: 3 });
@@ -167,6 +179,35 @@ describe('listRuns', () => {
     expect(ids({ max: 0.001 })).toEqual([runIds[0]]);
     expect(ids({})).toEqual(runIds.slice(0, 4));
     expect(() => ids({ min: Number.NaN })).toThrow(InvalidQueryError);
+  });
+
+  it('counts a sweep\'s runs alone, filtered or not, whatever other sweeps hold', () => {
+    const { store, id } = sweepWithResults();
+    const other = createGridSweep(store, { name: 'other', seeds: [1, 2, 3, 4] });
+    expect(store.countRuns(id)).toBe(6);
+    expect(store.countRuns(other.id)).toBe(other.runIds.length);
+    expect(store.listRuns(id, { limit: 1 }).total).toBe(6);
+    expect(store.listRuns(id, { limit: 1, ranges: { finalValAcc: { min: 0.75 } } }).total).toBe(2);
+    expect(store.listRuns(id, { limit: 1, text: 'exploding' }).total).toBe(1);
+    expect(() => store.countRuns(999)).toThrow(/sweep/);
+  });
+
+  it('hands out the durations of the latest finished runs in listRuns\' finish order, and only those', () => {
+    const { store, id } = sweepWithResults();
+    const latest = store.listRuns(id, { status: ['succeeded', 'diverged'], sortBy: 'finishedAt', order: 'desc', limit: 3 }).runs;
+    expect(latest).toHaveLength(3);
+    expect(store.recentRunDurations(id, 3)).toEqual(latest.map((r) => r.durationMs));
+    expect(store.recentRunDurations(id, 30)).toHaveLength(4); // 3 succeeded and 1 diverged; running and queued not
+    expect(() => store.recentRunDurations(id, -1)).toThrow(InvalidQueryError);
+  });
+
+  it('reads the runs of a sweep by id, in id order, leaving out ids of other sweeps and of no run', () => {
+    const { store, id, runIds } = sweepWithResults();
+    const other = createGridSweep(store, { name: 'other', seeds: [1] });
+    const runs = store.getSweepRuns(id, [runIds[3], runIds[0], other.runIds[0], 99_999]);
+    expect(runs.map((r) => r.id)).toEqual([runIds[0], runIds[3]]);
+    expect(runs[1]).toEqual(store.getRun(runIds[3]));
+    expect(store.getSweepRuns(id, [])).toEqual([]);
   });
 
   it('refuses unknown sort keys, orders, statuses and bad paging with InvalidQueryError (400)', () => {

@@ -1,4 +1,5 @@
 // A minimal SSE client for route tests: reads frames from a fetch stream and waits for the ones a test expects.
+import { parseIdList } from '../../server/id-list.js';
 
 export interface SseEvent {
   event: string;
@@ -99,4 +100,20 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   }
 
   return { status: res.status, headers: res.headers, events, next, ended, close: () => controller.abort() };
+}
+
+/**
+ * Waits (from the next unconsumed frame on) until `runs-changed` events have named every one of `ids`, and returns
+ * the last of them with the state message sent in the same tick, just before it.
+ */
+export async function nextChangedRuns(stream: SseStream, ids: number[], timeoutMs?: number): Promise<{ changed: SseEvent; state: SseEvent }> {
+  const seen = new Set<number>();
+  const changed = await stream.next((e) => {
+    if (e.event !== 'runs-changed') return false;
+    for (const id of parseIdList(e.data)) seen.add(id);
+    return ids.every((id) => seen.has(id));
+  }, timeoutMs);
+  const at = stream.events.indexOf(changed);
+  const state = stream.events.slice(0, at).reverse().find((e) => e.event === 'message')!;
+  return { changed, state };
 }

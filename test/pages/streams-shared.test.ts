@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openServices, type Services } from '../../server/services.js';
 import { createFakeExecutor, settle } from '../helpers/fake-executor.js';
 import { serveApp } from '../helpers/http.js';
-import { openSse, type SseStream } from './sse-client.js';
+import { nextChangedRuns, openSse, type SseStream } from './sse-client.js';
 
 const VIEWERS = 6;
 
@@ -48,8 +48,8 @@ describe('shared sweep stream', () => {
       for (const runId of finished) executor.finish(runId, 2);
       await settle();
       for (const stream of streams) {
-        const update = await stream.next((e) => e.event === 'message' && finished.every((r) => e.data.includes(`#run-row-${r}`)));
-        expect(update.data).toContain(`${round * 2} done`);
+        const { state } = await nextChangedRuns(stream, finished);
+        expect(state.data).toContain(`${round * 2} done`);
       }
       expect(renders.tick - before).toBeGreaterThanOrEqual(1);
       expect(renders.tick - before).toBeLessThanOrEqual(2); // not VIEWERS: the rows may land in one or two ticks
@@ -64,7 +64,8 @@ describe('shared sweep stream', () => {
     }
     for (const stream of streams) await stream.next((e) => e.event === 'close');
     // Every viewer saw the same sequence of messages (ids and contents), whatever its share of the work.
-    const messagesOf = (s: SseStream) => s.events.filter((e) => e.event === 'message').slice(1).map((e) => `${e.id} ${e.data}`);
+    const messagesOf = (s: SseStream) => s.events.filter((e) => e.event === 'message' || e.event === 'runs-changed').slice(1)
+      .map((e) => `${e.event} ${e.id} ${e.data}`);
     for (const stream of streams.slice(1)) expect(messagesOf(stream)).toEqual(messagesOf(streams[0]!));
     expect(renders.tick).toBeLessThanOrEqual(7);
   });
@@ -79,12 +80,12 @@ describe('shared sweep stream', () => {
     const [first, second] = executor.runningIds();
     executor.finish(first!, 2);
     await settle();
-    const drawn = await stream.next((e) => e.event === 'message' && e.data.includes(`#run-row-${first}`));
+    const { state: drawn } = await nextChangedRuns(stream, [first!]);
     expect(drawn.data).toContain('#heatmap-grid'); // the first tick's heatmap: none drawn by a tick before
     const drawnAt = Date.now();
     executor.finish(second!, 2);
     await settle();
-    const rowsOnly = await stream.next((e) => e.event === 'message' && e.data.includes(`#run-row-${second}`));
+    const { state: rowsOnly } = await nextChangedRuns(stream, [second!]);
     if (Date.now() - drawnAt < 900) expect(rowsOnly.data).not.toContain('#heatmap-grid');
     // nothing else happens: the deferred heatmap still arrives, in a tick of its own
     const deferred = await stream.next((e) => e.event === 'message' && e.data.includes('#heatmap-grid'), 3000);

@@ -4,7 +4,8 @@ import { openServices, type Services } from '../../server/services.js';
 import { createCoalescer, formatSse } from '../../server/sse.js';
 import { createFakeExecutor, fakeEpoch, settle } from '../helpers/fake-executor.js';
 import { serveApp } from '../helpers/http.js';
-import { openSse } from './sse-client.js';
+import { formatIdList, parseIdList } from '../../server/id-list.js';
+import { nextChangedRuns, openSse } from './sse-client.js';
 
 const spec = (name: string, seeds = [1, 2]) => ({
   name,
@@ -16,6 +17,16 @@ describe('SSE framing and coalescing', () => {
   it('prefixes every line of a multi-line payload with data:', () => {
     expect(formatSse({ event: 'epochs', id: 3, data: 'a\nb\r\nc' })).toBe('event: epochs\nid: 3\ndata: a\ndata: b\ndata: c\n\n');
     expect(formatSse({ data: '<p>x</p>' })).toBe('data: <p>x</p>\n\n');
+  });
+
+  it('writes changed run ids compactly, consecutive ids as ranges, and reads them back', () => {
+    expect(formatIdList([7, 3, 4, 5, 9, 10, 12])).toBe('3-5,7,9-10,12');
+    expect(formatIdList(new Set([1]))).toBe('1');
+    expect(formatIdList([])).toBe('');
+    expect(parseIdList('3-5,7,9-10,12')).toEqual([3, 4, 5, 7, 9, 10, 12]);
+    expect(parseIdList('')).toEqual([]);
+    const many = Array.from({ length: 500 }, (_, i) => 1000 + 2 * i);
+    expect(parseIdList(formatIdList(many))).toEqual(many);
   });
 
   it('coalesces marks within the interval into one trailing flush', () => {
@@ -67,7 +78,7 @@ describe('live streams', () => {
     expect((await fetch(`${server.url}/sweeps/999/stream`)).status).toBe(404);
   });
 
-  it('streams a sweep: current state at once, rows as runs finish, then close when it is done', async () => {
+  it('streams a sweep: current state at once, the ids of runs as they finish (no rows), then close when it is done', async () => {
     const { id } = services.scheduler.submit(spec('streamed sweep'));
     await settle();
     const stream = await openSse(`${server.url}/sweeps/${id}/stream`);
@@ -81,9 +92,11 @@ describe('live streams', () => {
 
     const [a, b] = executor.runningIds();
     await finishRunning();
-    const update = await stream.next((e) => e.event === 'message' && e.data.includes(`#run-row-${a}`));
-    expect(update.data).toContain(`#run-row-${b}`);
-    expect(update.data).toContain('2 done');
+    const { changed, state } = await nextChangedRuns(stream, [a!, b!]);
+    expect(changed.data).toMatch(/^\d+(-\d+)?(,\d+(-\d+)?)*$/); // ids and ranges, nothing else
+    expect(state.data).toContain('2 done');
+    // Rows are fetched by the pages that show them (GET /sweeps/:id/rows), never pushed to every viewer.
+    expect(stream.events.some((e) => e.data.includes('run-row-'))).toBe(false);
 
     while (executor.runningIds().length > 0) await finishRunning();
     const close = await stream.next((e) => e.event === 'close');
@@ -91,6 +104,11 @@ describe('live streams', () => {
     await stream.ended;
     const last = stream.events.filter((e) => e.event === 'message').pop()!;
     expect(last.data).toContain('8 done');
+    // Every run was named changed (started and finished), and no frame carried a row.
+    const named = new Set(stream.events.filter((e) => e.event === 'runs-changed').flatMap((e) => parseIdList(e.data)));
+    const ids = services.store.listRuns(id).runs.map((r) => r.id);
+    expect(ids.filter((runId) => !named.has(runId))).toEqual([]);
+    expect(stream.events.some((e) => e.data.includes('run-row-'))).toBe(false);
   });
 
   it('tells a reconnecting sweep page, and only a reconnecting one, to reload its runs table', async () => {
@@ -127,8 +145,9 @@ describe('live streams', () => {
     const kinds = stream.events.map((e) => e.event).filter((e) => e !== ':comment');
     expect(kinds[0]).toBe('message');
     expect(kinds).toContain('cells-changed');
-    // the last refresh comes after the final state, so a panel opened on a running cell ends up final
-    expect(kinds.slice(-3)).toEqual(['message', 'cells-changed', 'close']);
+    // the last refresh comes after the final state (and its changed runs' ids), so a panel opened on a running cell
+    // ends up final
+    expect(kinds.filter((k) => k !== 'runs-changed').slice(-3)).toEqual(['message', 'cells-changed', 'close']);
   });
 
   it('closes a finished sweep\'s stream right after its final state', async () => {

@@ -1,6 +1,7 @@
 // initlab dashboard client: the live indicator, uPlot charts drawn from data-chart JSON (re-drawn when a swap
 // changes the attribute), live chart points from the run stream's `epochs` events, the compare selection, the
-// compare page's polling, focus on the first form problem, heatmap cell selection with arrow keys, and the theme.
+// compare page's polling, focus on the first form problem, heatmap cell selection with arrow keys, the runs table's
+// live rows (fetched when the sweep stream names them changed), and the theme.
 // Plain script, no build step; htmx 4 and hx-sse.js do the requests, swaps and streams.
 (() => {
   'use strict';
@@ -447,6 +448,48 @@
       });
   }
   document.addEventListener('cells-changed', refreshCell);
+
+  // ---- live rows of the runs table follow the sweep stream ----------------------------------------------------
+
+  // The sweep stream names runs that started or finished (`runs-changed`, ids like "3-40,42"); the table shows one
+  // page of them. The rows this page shows are fetched from the table's data-rows-url (which carries its chosen
+  // columns) and swapped in place (<hx-partial> outerMorph, so ticked boxes and focus survive): one request at a
+  // time, and once more for ids that arrived meanwhile, so no change is dropped.
+  const changedRows = new Set();
+  let rowsFetch = null;
+
+  function parseIdList(text) {
+    const ids = [];
+    for (const part of String(text).split(',')) {
+      const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+      if (!match) continue;
+      for (let id = Number(match[1]), last = Number(match[2] || match[1]); id <= last; id++) ids.push(id);
+    }
+    return ids;
+  }
+
+  function fetchChangedRows() {
+    if (rowsFetch) return; // the request in flight fetches the rest when it is done
+    const body = document.getElementById('runs-body');
+    const ids = [...changedRows].filter((id) => document.getElementById(`run-row-${id}`));
+    changedRows.clear();
+    if (!body || !body.dataset.rowsUrl || ids.length === 0 || !window.htmx) return;
+    const url = `${body.dataset.rowsUrl}${body.dataset.rowsUrl.includes('?') ? '&' : '?'}ids=${ids.join(',')}`;
+    // swap none: the answer is only <hx-partial>s, each with its own target; an error answer swaps nothing.
+    rowsFetch = Promise.resolve(window.htmx.ajax('GET', url, { source: body, target: body, swap: 'none' }))
+      .catch(() => undefined)
+      .finally(() => {
+        rowsFetch = null;
+        if (changedRows.size > 0) fetchChangedRows();
+      });
+  }
+
+  document.addEventListener('runs-changed', (event) => {
+    const data = event.detail && event.detail.data;
+    // Only rows on this page count: an id is kept only if its row is here now (the table may change page meanwhile).
+    for (const id of parseIdList(data)) if (document.getElementById(`run-row-${id}`)) changedRows.add(id);
+    fetchChangedRows();
+  });
 
   // ---- theme toggle --------------------------------------------------------------------------------------------
 
