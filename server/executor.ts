@@ -1,5 +1,6 @@
 // The local executor: a Piscina pool of training threads. One task = one run; progress comes back over a
 // transferred MessagePort (in ProgressPosts) and the task resolves only after the worker's final 'end' message has arrived.
+// Each thread may hold a second task queued behind the one it trains (the scheduler decides when: short runs).
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -36,11 +37,22 @@ export interface RunJob {
   startedAt?: number;
   /** This run's time limit, in place of the executor's own: a worker host trains under its job server's limit. */
   runTimeLimitMs?: number;
+  /**
+   * Dispatched while every thread trains, to wait behind a running run (Executor.queueDepth): no start-up limit
+   * applies to it, only the time limit from its first progress message on (else a long run ahead of it would
+   * trip its start-up limit, whose abort takes down the thread and that run with it).
+   */
+  held?: boolean;
 }
 
 export interface Executor {
   /** Runs it can train at once; the scheduler keeps no more than this many running (cluster: the hosts' threads). */
   readonly threads: number;
+  /**
+   * Runs one thread can hold: the one it trains and any queued behind it, which it starts the moment the first ends,
+   * without waiting for the server's thread to dispatch it (default 1; the local pool 2).
+   */
+  readonly queueDepth?: number;
   /** Cluster mode: called when `threads` changes (hosts join or leave), so the scheduler dispatches more. */
   onThreadsChange?(listener: () => void): void;
   /**
@@ -63,6 +75,9 @@ export interface LocalExecutorOptions {
    */
   runTimeLimitMs?: number;
 }
+
+/** Runs a local training thread holds at most: the one it trains and one queued behind it. */
+const QUEUE_DEPTH = 2;
 
 /** How long a run may take to send its first progress message when a time limit is set. */
 export const STARTUP_LIMIT_MS = 60_000;
@@ -103,6 +118,8 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
     ...poolEntry(filename),
     minThreads: threads,
     maxThreads: threads,
+    // A second task waits on each thread's port behind the one it trains (see Executor.queueDepth).
+    concurrentTasksPerWorker: QUEUE_DEPTH,
     idleTimeout: 60_000,
     resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
   });
@@ -124,13 +141,13 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
     // parsing MNIST) never eats into it; until then a generous start-up bound applies instead.
     const limit = job.runTimeLimitMs ?? options.runTimeLimitMs;
     const timer = limit === undefined ? null : new AbortController();
-    let timeout = timer === null ? null : setTimeout(() => timer.abort(), Math.max(limit!, STARTUP_LIMIT_MS));
+    let timeout = timer === null || job.held ? null : setTimeout(() => timer.abort(), Math.max(limit!, STARTUP_LIMIT_MS));
     const taskSignal = timer === null ? signal : AbortSignal.any([signal, timer.signal]);
     let started = false;
     const onFirstProgress = () => {
       if (started || timer === null) return;
       started = true;
-      clearTimeout(timeout!);
+      if (timeout !== null) clearTimeout(timeout);
       timeout = setTimeout(() => timer.abort(), limit);
     };
     try {
@@ -148,6 +165,7 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
 
   return {
     threads,
+    queueDepth: QUEUE_DEPTH,
     run,
     async close() {
       await pool.destroy();

@@ -11,6 +11,14 @@
 // sweep with queued runs waits and has had HEAD_START_RUNS fewer runs than it (test/server/scheduler-properties).
 // Starting from the highest key, not the lowest, keeps the bound as sweeps keep arriving: a newcomer never starts
 // below the others' head starts. Each arrival may still delay an older sweep by up to its head start.
+//
+// Short runs: once a sweep's runs prove short (the last one trained for under PREFETCH_BELOW_MS), each thread is
+// also given the next run to hold behind the one it trains (Executor.queueDepth), so it starts it at once instead
+// of idling while the server's thread records the last run and dispatches the next: +25–35% runs a second on
+// ~10 ms runs. Such a held run is 'running' in the store until the run ahead of it ends. A cancel
+// aborts the runs that have started; a held one is stopped when it reports its start (aborting it earlier would
+// take down the thread, and with it the run that thread trains). A held run whose thread went down before it
+// started (the run ahead of it crashed its thread, or was aborted) is not its fault: it is queued again, once.
 import { SweepBusyError } from '../db/errors.js';
 import type { Store } from '../db/store.js';
 import type { SweepDeletion } from '../db/types.js';
@@ -23,6 +31,9 @@ import { DEFAULT_MAX_RUNS, expandSweep, parseSweepSpec } from './sweep-spec.js';
 
 /** Runs a newly active sweep may dispatch before it shares the threads evenly with the sweeps already running. */
 export const HEAD_START_RUNS = 16;
+
+/** A sweep whose last run trained for less than this gets runs held behind the running ones (see above). */
+export const PREFETCH_BELOW_MS = 250;
 
 export interface SchedulerDeps {
   store: Store;
@@ -48,6 +59,8 @@ interface ActiveSweep {
   running: number;
   /** The spec's `backend` / `cpuPath`, if it pins them. */
   pin: BackendPin | null;
+  /** Its last run trained for less than PREFETCH_BELOW_MS: threads may hold its next runs. */
+  shortRuns: boolean;
 }
 
 interface RunningRun {
@@ -58,6 +71,8 @@ interface RunningRun {
    * attempt, whose epochs the writer keeps apart); the worker is being aborted and its outcome is not recorded.
    */
   cancelled: boolean;
+  /** The worker has reported the run's start (its first progress message); until then it may be held behind another. */
+  started: boolean;
 }
 
 export interface SubmitResult {
@@ -111,6 +126,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const active = new Map<number, ActiveSweep>();
   const running = new Map<number, RunningRun>();
   const waiters = new Map<number, Array<() => void>>();
+  /** Runs queued again because their thread went down before they started: the next such failure is theirs. */
+  const requeuedUnstarted = new Set<number>();
   let closing = false;
   executor.onThreadsChange?.(() => pump()); // cluster hosts joined: dispatch to their threads
 
@@ -125,7 +142,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (const sweep of active.values()) if (sweep.queue.length > 0) highest = Math.max(highest, sweep.dispatched);
       const start = highest === -Infinity ? 0 : highest - Math.min(queue.length, HEAD_START_RUNS);
       const pin = specPin(store.getSweep(sweepId).spec);
-      active.set(sweepId, { id: sweepId, queue, dispatched: start, running: 0, pin });
+      active.set(sweepId, { id: sweepId, queue, dispatched: start, running: 0, pin, shortRuns: false });
     }
     // Runs left running that the store kept at start (their job still lives on the cluster queue): re-attach.
     for (const runId of store.runningRunIds(sweepId)) {
@@ -145,9 +162,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   }
 
   function pump() {
-    while (!closing && running.size < executor.threads) {
+    const held = executor.threads * Math.max(1, executor.queueDepth ?? 1);
+    while (!closing && running.size < held) {
       const sweep = pickSweep();
       if (!sweep) return;
+      if (running.size >= executor.threads && !sweep.shortRuns) return; // every thread trains: hold only short runs
       const runId = sweep.queue.shift()!;
       sweep.dispatched += 1;
       launch(sweep, runId);
@@ -156,14 +175,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   function launch(sweep: ActiveSweep, runId: number, reattach = false) {
     if (!reattach && store.getRun(runId).status !== 'queued') return; // cancelled or re-queued meanwhile
+    const held = !reattach && running.size >= executor.threads;
     const run = reattach ? store.getRun(runId) : store.startRun(runId, now());
     const config = run.config;
-    const entry: RunningRun = { sweepId: sweep.id, controller: new AbortController(), cancelled: false };
+    const entry: RunningRun = { sweepId: sweep.id, controller: new AbortController(), cancelled: false, started: reattach };
     running.set(runId, entry);
     sweep.running += 1;
     if (reattach) sweep.dispatched += 1;
     events.publish({ type: 'run-started', sweepId: sweep.id, runId });
     const onProgress = (message: RunProgress) => {
+      if (!entry.started) {
+        entry.started = true;
+        if (entry.cancelled) entry.controller.abort(); // held while its sweep was cancelled: stop it now
+      }
+      if (entry.cancelled) return;
       if (message.type === 'host') {
         store.setRunHost(runId, message.host);
         return;
@@ -176,10 +201,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: message.metrics });
     };
     executor
-      .run({ runId, config, attempt: run.attempt, startedAt: run.startedAt ?? undefined, ...runRequest(sweep.pin, defaultBackend) }, onProgress, entry.controller.signal)
+      .run({
+        runId, config, attempt: run.attempt, startedAt: run.startedAt ?? undefined, ...runRequest(sweep.pin, defaultBackend),
+        ...(held ? { held } : {}),
+      }, onProgress, entry.controller.signal)
       .then(
         (result) => {
           if (entry.cancelled) return; // finished just as the cancel came in: it stays cancelled
+          requeuedUnstarted.delete(runId);
+          sweep.shortRuns = result.durationMs < PREFETCH_BELOW_MS;
           writer.flushRun(runId);
           store.finishRun(runId, {
             status: result.status,
@@ -197,6 +227,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         (error: unknown) => {
           if (closing) return; // left 'running': the next start requeues it
           if (entry.cancelled) return;
+          if (!entry.started && !requeuedUnstarted.has(runId)) {
+            // Held behind a run whose thread went down: it never began, so it goes back to the front of its queue.
+            requeuedUnstarted.add(runId);
+            store.requeueRun(runId);
+            sweep.queue.unshift(runId);
+            sweep.dispatched -= 1;
+            return;
+          }
+          requeuedUnstarted.delete(runId);
           writer.flushRun(runId);
           store.failRun(runId, describeError(error), now());
           events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: 'failed' });
@@ -268,7 +307,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (const entry of running.values()) {
         if (entry.sweepId !== sweepId) continue;
         entry.cancelled = true;
-        entry.controller.abort();
+        // A run held behind another is stopped when it starts: aborting it now would end that thread's run too.
+        if (entry.started) entry.controller.abort();
       }
       for (const runId of [...runningRunIds, ...cancelledRunIds]) {
         events.publish({ type: 'run-finished', sweepId, runId, status: 'cancelled' });

@@ -23,7 +23,17 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-export function createFakeExecutor(threads: number) {
+export interface FakeExecutorOptions {
+  /** Executor.queueDepth (default: none, i.e. 1). */
+  queueDepth?: number;
+  /** The durationMs finished runs report (default 5). */
+  durationMs?: number;
+  /** Report 'start' only when the test calls start(runId), as a run held behind another does (default: at once). */
+  manualStart?: boolean;
+}
+
+export function createFakeExecutor(threads: number, options: FakeExecutorOptions = {}) {
+  const { durationMs = 5, manualStart = false } = options;
   const dispatched: number[] = [];
   const jobs: RunJob[] = [];
   const pending = new Map<number, Pending>();
@@ -34,23 +44,34 @@ export function createFakeExecutor(threads: number) {
     finish(runId: number, epochs?: number): void;
     diverge(runId: number, epoch: number): void;
     fail(runId: number, message: string): void;
+    start(runId: number): void;
+    aborted: number[];
   } = {
     threads,
+    ...(options.queueDepth === undefined ? {} : { queueDepth: options.queueDepth }),
+    aborted: [],
     dispatched,
     jobs,
     run(job, onProgress, signal) {
       dispatched.push(job.runId);
       jobs.push(job);
       return new Promise<TrainTaskResult>((resolve, reject) => {
-        onProgress({ type: 'start', runId: job.runId, theoryPreVar: [1] });
+        if (!manualStart) onProgress({ type: 'start', runId: job.runId, theoryPreVar: [1] });
         pending.set(job.runId, { job, onProgress, resolve, reject });
         signal.addEventListener('abort', () => {
+          executor.aborted.push(job.runId);
           pending.delete(job.runId);
           reject(new DOMException('The operation was aborted', 'AbortError'));
         });
       });
     },
     runningIds: () => [...pending.keys()],
+    /** The worker reports the run's start (manualStart). */
+    start(runId) {
+      const p = pending.get(runId);
+      if (!p) throw new Error(`run ${runId} is not running`);
+      p.onProgress({ type: 'start', runId, theoryPreVar: [1] });
+    },
     finish(runId, epochs = 2) {
       const p = pending.get(runId);
       if (!p) throw new Error(`run ${runId} is not running`);
@@ -59,7 +80,7 @@ export function createFakeExecutor(threads: number) {
       p.resolve({
         status: 'succeeded', verdicts: [{ kind: 'healthy', evidence: 'fake' }], divergence: null,
         theoryPreVar: [1], backend: p.job.backend,
-        cpuPath: p.job.cpuPath ?? (p.job.backend === 'ts' ? 'js' : 'generic'), durationMs: 5, epochsCompleted: epochs,
+        cpuPath: p.job.cpuPath ?? (p.job.backend === 'ts' ? 'js' : 'generic'), durationMs, epochsCompleted: epochs,
       });
     },
     /** Reports epochs 0..epoch, then a loss that went non-finite at `epoch`: the run ends diverged. */
@@ -71,7 +92,7 @@ export function createFakeExecutor(threads: number) {
       p.resolve({
         status: 'diverged', verdicts: [], divergence: { epoch, step: epoch * 10, layer: null, quantity: 'loss' },
         theoryPreVar: [1], backend: p.job.backend,
-        cpuPath: p.job.cpuPath ?? (p.job.backend === 'ts' ? 'js' : 'generic'), durationMs: 5, epochsCompleted: epoch,
+        cpuPath: p.job.cpuPath ?? (p.job.backend === 'ts' ? 'js' : 'generic'), durationMs, epochsCompleted: epoch,
       });
     },
     fail(runId, message) {
