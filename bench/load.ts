@@ -6,7 +6,7 @@
 // fetches the rows it shows that a `runs-changed` event names (one request at a time, as app.js).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -18,6 +18,12 @@ const TABLE_PAGES = Math.ceil(RUNS / 25); // the runs table's page size (server/
 const API_POLL_MS = 200;      // GET /api/sweeps/:id
 const PAGE_POLL_MS = 3000;    // GET /sweeps/:id, the 2,000-run page; under the server keep-alive 5 s, whose close races a reuse
 const PASSES = Number(process.env.LOAD_PASSES ?? 2); // unwatched and watched, interleaved: this machine's speed wanders
+/**
+ * The load client's niceness once the server runs (LOAD_CLIENT_NICE, default 19): the 100 viewers and pollers
+ * share the server's 2 cores here, where real viewers run on their own machines; at 19 they take only the CPU the
+ * server leaves, so the ratio measures the server's cost of being watched. LOAD_CLIENT_NICE=0 shares the cores alike.
+ */
+const CLIENT_NICE = Number(process.env.LOAD_CLIENT_NICE ?? 19);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -173,7 +179,7 @@ async function runPass(server: Server, watched: boolean, label: string) {
   const viewers = watched ? Array.from({ length: VIEWERS }, (_, i) => watch(server.url, id, i % 2 === 0 ? 1 : 1 + (i % TABLE_PAGES))) : [];
   const api = watched ? poll(server.url, `/api/sweeps/${id}`, API_POLL_MS) : null;
   const page = watched ? poll(server.url, `/sweeps/${id}`, PAGE_POLL_MS) : null;
-  while ((await sweepStatus(server.url, id)) === 'running') await new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await sweepStatus(server.url, id)) === 'running') await new Promise((resolve) => setTimeout(resolve, 25));
   const seconds = (performance.now() - t0) / 1000;
   await api?.stop();
   await page?.stop();
@@ -192,6 +198,8 @@ async function runPass(server: Server, watched: boolean, label: string) {
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'initlab-load-'));
   const server = await startServer(join(dir, 'load.db'));
+  setPriority(CLIENT_NICE); // after the spawn: the server keeps the default priority
+  console.log(`the load client runs at nice ${CLIENT_NICE} (LOAD_CLIENT_NICE), the server at 0`);
   try {
     // Warm the pool (threads, modules, JIT) and the page routes before measuring.
     const warm = await postSweep(server.url, { ...loadSweep('warm-up'), grid: { seed: [1, 2, 3, 4, 5, 6, 7, 8] } });
