@@ -179,7 +179,7 @@ async function runPass(server: Server, watched: boolean, label: string) {
   const viewers = watched ? Array.from({ length: VIEWERS }, (_, i) => watch(server.url, id, i % 2 === 0 ? 1 : 1 + (i % TABLE_PAGES))) : [];
   const api = watched ? poll(server.url, `/api/sweeps/${id}`, API_POLL_MS) : null;
   const page = watched ? poll(server.url, `/sweeps/${id}`, PAGE_POLL_MS) : null;
-  while ((await sweepStatus(server.url, id)) === 'running') await new Promise((resolve) => setTimeout(resolve, 25));
+  while ((await sweepStatus(server.url, id)) === 'running') await new Promise((resolve) => setTimeout(resolve, 50));
   const seconds = (performance.now() - t0) / 1000;
   await api?.stop();
   await page?.stop();
