@@ -11,6 +11,16 @@ function seedsSpec(name: string, seeds: number[]): unknown {
   return { name, base: { model: { hidden: [4] }, train: { epochs: 2 } }, grid: { seed: seeds } };
 }
 
+/** Both threads' runs report their start and the first ends (a short run): returns the second and the held runs. */
+async function finishFirstRun(executor: ReturnType<typeof createFakeExecutor>) {
+  const [first, second] = executor.runningIds();
+  executor.start(first!);
+  executor.start(second!);
+  executor.finish(first!);
+  await settle();
+  return { second, held: executor.jobs.filter((j) => j.held).map((j) => j.runId) };
+}
+
 describe('held runs (fake executor)', () => {
   let services: Services | undefined;
   afterEach(async () => {
@@ -51,12 +61,7 @@ describe('held runs (fake executor)', () => {
   it('queues a held run whose thread went down before it started again, once; a second such loss fails it', async () => {
     const { executor, scheduler, store } = setUp({ durationMs: 5, manualStart: true });
     const { id } = scheduler.submit(seedsSpec('lost threads', [1, 2, 3, 4]));
-    const [first, second] = executor.runningIds();
-    executor.start(first!);
-    executor.start(second!);
-    executor.finish(first!);
-    await settle();
-    const held = executor.jobs.filter((j) => j.held).map((j) => j.runId);
+    const { held } = await finishFirstRun(executor);
     expect(held).toHaveLength(1);
     const victim = held[0]!;
     executor.fail(victim, 'Terminating worker thread');        // its thread died under the run ahead of it
@@ -81,12 +86,7 @@ describe('held runs (fake executor)', () => {
   it('cancels a held run without aborting it until it reports its start, and records nothing of it', async () => {
     const { executor, scheduler, store } = setUp({ durationMs: 5, manualStart: true });
     const { id } = scheduler.submit(seedsSpec('cancelled while held', [1, 2, 3, 4, 5, 6]));
-    const [first, second] = executor.runningIds();
-    executor.start(first!);
-    executor.start(second!);
-    executor.finish(first!);
-    await settle();
-    const held = executor.jobs.filter((j) => j.held).map((j) => j.runId);
+    const { second, held } = await finishFirstRun(executor);
     expect(held.length).toBeGreaterThan(0);
     scheduler.cancel(id);
     expect(executor.aborted).toEqual([second]);                // the started run only
