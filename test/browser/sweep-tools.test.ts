@@ -123,6 +123,42 @@ describe('sweep tools in a browser', () => {
     await page.locator('#live[data-state="idle"]', { hasText: 'finished · up to date' }).waitFor();
   });
 
+  it('keeps a zoomed chart\'s window while the compare page refreshes itself, until a double-click resets it', async () => {
+    const { id } = services.scheduler.submit(spec('compared zoomed', [1, 2]));
+    await settle();
+    await finishRunning();                   // the first run has epochs 0..2; the second runs: the page polls
+    const ids = services.store.listRuns(id, { sortBy: 'id', limit: 2 }).runs.map((r) => r.id);
+    await page.goto(`${server.url}/compare?runs=${ids.join(',')}`);
+    await page.locator('#live[data-state="connected"]').waitFor();
+    type Scale = { min: number; max: number };
+    type Plot = { scales: { x: Scale }; setScale(key: string, range: Scale): void };
+    const xOf = () => page.evaluate(() => {
+      const plot = (globalThis as unknown as { document: { getElementById(id: string): { uplot: Plot } } })
+        .document.getElementById('cmp-loss').uplot;
+      return { min: plot.scales.x.min, max: plot.scales.x.max };
+    });
+    const full = await xOf();
+    expect(full.max - full.min).toBeGreaterThan(1);
+    await page.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): { uplot: Plot; dataset: Record<string, string> } } }).document;
+      doc.getElementById('cmp-loss').uplot.setScale('x', { min: 0.5, max: 1.5 });
+      doc.getElementById('compare-body').dataset.before = 'refresh';
+    });
+    await page.locator('#compare-body:not([data-before])').waitFor({ timeout: 10_000 }); // swapped for a new one
+    await page.locator('#cmp-loss .uplot').waitFor();
+    expect(await xOf()).toEqual({ min: 0.5, max: 1.5 });
+    await page.dblclick('#cmp-loss .u-over');
+    expect(await xOf()).toEqual(full);
+    await page.evaluate(() => {
+      (globalThis as unknown as { document: { getElementById(id: string): { dataset: Record<string, string> } } })
+        .document.getElementById('compare-body').dataset.before = 'refresh';
+    });
+    await page.locator('#compare-body:not([data-before])').waitFor({ timeout: 10_000 });
+    await page.locator('#cmp-loss .uplot').waitFor();
+    expect(await xOf()).toEqual(full);      // reset: the next refresh shows the full range
+    await finishAll();
+  });
+
   it('shows every form problem after one submit, in plain words beside each field, and focuses the first', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}/sweeps/new`);

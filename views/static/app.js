@@ -104,6 +104,24 @@
     return { min: first, max: last };
   }
 
+  // The zoomed x window of each chart (by page and id), kept while the page is open: a chart drawn anew by a swap
+  // (the compare page re-fetches its body every 2 s while its runs train) shows its predecessor's window.
+  const zoomWindows = new Map();
+
+  function rememberZoom(chart) {
+    if (!chart.plot || !chart.key) return;
+    if (isZoomed(chart)) zoomWindows.set(chart.key, { min: chart.plot.scales.x.min, max: chart.plot.scales.x.max });
+    else zoomWindows.delete(chart.key);
+  }
+
+  /** Shows a remembered window again, within the new data's full range. */
+  function restoreZoom(chart, range) {
+    const full = fullX(chart.spec, chart.data);
+    const min = Math.max(full.min, range.min);
+    const max = Math.min(full.max, range.max);
+    if (max > min) chart.plot.setScale('x', { min, max });
+  }
+
   function isZoomed(chart) {
     const full = fullX(chart.spec, chart.data);
     const sc = chart.plot.scales.x;
@@ -271,6 +289,7 @@
       scales: { x: { time: false }, y: yScale },
       axes: [xAxis, yAxis],
       legend: { show: true, live: true },
+      hooks: { setScale: [(u, key) => { if (key === 'x') rememberZoom(chart); }] },
       // Drag zooms x (and y when the drag is mostly vertical too); double-click shows the full range again;
       // shift-drag pans.
       cursor: {
@@ -316,7 +335,8 @@
     const width = Math.max(240, el.clientWidth || el.parentElement.clientWidth || 480);
     const data = spec.data.map((column) => column.slice());
     const prefs = readPrefs(el, spec);
-    const chart = { plot: null, spec, json, data, prefs, logActive: Boolean(prefs.log && hasPositive(data)) };
+    const chart = { plot: null, key: prefsKey(el), spec, json, data, prefs, logActive: Boolean(prefs.log && hasPositive(data)) };
+    const remembered = zoomWindows.get(chart.key); // read first: drawing the full range forgets it
     // A log axis cannot show values ≤ 0: those become gaps (the server already drops them for log charts).
     if (chart.logActive) for (let s = 1; s < data.length; s++) data[s] = data[s].map((v) => (v !== null && v <= 0 ? null : v));
     chart.plot = new uPlot(buildOptions(spec, width, chart), smoothData(data, SMOOTHING[prefs.smooth]), el);
@@ -324,6 +344,7 @@
     // The live uPlot instance, for the browser tests and the curious reader's console.
     Object.defineProperty(el, 'uplot', { value: chart.plot, configurable: true });
     showData(chart, true);
+    if (remembered) restoreZoom(chart, remembered);
     buildTools(el, spec, prefs);
     el.dataset.points = String(data[0].length); // how many x values are drawn (tests and curious readers)
     el.dataset.yDistr = chart.logActive ? 'log' : 'linear';
