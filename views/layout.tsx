@@ -12,7 +12,8 @@ export interface LayoutProps {
   children?: Children;
 }
 
-// Vendor assets come from node_modules via app.ts (never a CDN). Scripts are deferred and run in order, app.js first.
+// Vendor assets come from node_modules via app.ts (never a CDN). app.js and uPlot are deferred; htmx and its SSE
+// extension are plain scripts at the end of the body (see there).
 export function Layout({ title, nav = null, live = false, children }: LayoutProps): string {
   return (
     '<!doctype html>' +
@@ -30,8 +31,6 @@ export function Layout({ title, nav = null, live = false, children }: LayoutProp
               later script was still loading went unnoticed, leaving the indicator stuck); it touches htmx and uPlot
               only once the document is loaded, when every deferred script has run. */}
           <script src="/assets/app.js" defer></script>
-          <script src="/assets/vendor/htmx.min.js" defer></script>
-          <script src="/assets/vendor/hx-sse.js" defer></script>
           <script src="/assets/vendor/uPlot.iife.min.js" defer></script>
         </head>
         <body>
@@ -58,6 +57,12 @@ export function Layout({ title, nav = null, live = false, children }: LayoutProp
           <main id="main" class="container" tabindex="-1">
             {children}
           </main>
+          {/* Plain (not deferred) scripts, last: they run while the document is still loading, so htmx starts at
+              DOMContentLoaded, after its SSE extension has registered. Deferred, htmx ran once the body was parsed and
+              started with a setTimeout that, on a busy machine, could fire before hx-sse.js had run: the page then
+              never opened its stream and stayed "connecting…". */}
+          <script src="/assets/vendor/htmx.min.js"></script>
+          <script src="/assets/vendor/hx-sse.js"></script>
         </body>
       </html>
     )

@@ -73,6 +73,25 @@ describe('sweep tools in a browser', () => {
     await page.locator('#live[data-state="idle"]', { hasText: 'finished · up to date' }).waitFor();
   });
 
+  it('opens the live stream even when the SSE extension arrives after htmx has loaded', async () => {
+    // htmx starts itself with a timer once the document is parsed; the extension must have registered by then.
+    const slow = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await slow.route('**/assets/vendor/hx-sse.js', async (route) => {
+      const response = await route.fetch();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.fulfill({ response });
+    });
+    const streams: string[] = [];
+    slow.on('request', (request) => { if (request.url().includes('/stream')) streams.push(request.url()); });
+    const { id } = services.scheduler.submit(spec('late extension', [1, 2]));
+    await settle();
+    await slow.goto(`${server.url}/sweeps/${id}`);
+    await slow.locator('#live[data-state="connected"]').waitFor({ timeout: 10_000 });
+    expect(streams).toEqual([`${server.url}/sweeps/${id}/stream`]);
+    await slow.close();
+    await finishAll();
+  });
+
   it('keeps the compare selection across table pages, filters and sweeps, and counts it on the button', async () => {
     const big = services.scheduler.submit(spec('thirty runs', Array.from({ length: 30 }, (_, i) => i + 1)));
     await finishAll();
