@@ -38,14 +38,23 @@ export function getPath(target: unknown, path: string): unknown {
  * their common width (null when the widths differ). Every other path is getPath.
  */
 export function configValue(config: unknown, path: string): unknown {
-  if (path === 'model.depth' || path === 'model.width') {
-    const hidden = getPath(config, 'model.hidden');
-    if (Array.isArray(hidden)) {
-      if (path === 'model.depth') return hidden.length;
-      return hidden.length > 0 && hidden.every((w) => w === hidden[0]) ? hidden[0] : null;
-    }
+  const stored = storedConfigPath(path);
+  if (stored !== path) {
+    const hidden = getPath(config, stored);
+    if (Array.isArray(hidden)) return hiddenShape(path, hidden);
   }
   return getPath(config, path);
+}
+
+/** Where a path's value is stored in a resolved run config: model.hidden for the shorthands depth and width. */
+export function storedConfigPath(path: string): string {
+  return path === 'model.depth' || path === 'model.width' ? 'model.hidden' : path;
+}
+
+/** model.depth (the number of hidden layers) or model.width (their common width, null when they differ) of `hidden`. */
+export function hiddenShape(path: string, hidden: readonly unknown[]): unknown {
+  if (path === 'model.depth') return hidden.length;
+  return hidden.length > 0 && hidden.every((w) => w === hidden[0]) ? hidden[0] : null;
 }
 
 /**

@@ -13,6 +13,7 @@ import type {
   ImportanceRow, ParallelAxis, ParallelData, ParallelPageProps, ParallelSelection,
 } from '../../views/parallel-page.js';
 import { etaSquared, quantileGroups } from '../analysis/importance.js';
+import { hiddenShape, storedConfigPath } from '../config-paths.js';
 import { HttpError } from '../errors.js';
 import { formatAxisValue, formatNumber, hiddenLabel } from './axes.js';
 import { METRIC_COLUMN_LABELS, applyRunFilters } from './runs-table.js';
@@ -45,18 +46,13 @@ export function parseParallelQuery(query: Record<string, unknown>): ParallelQuer
   return { metric: parseMetric(metric), filter: parseSweepQuery(rest) };
 }
 
-/** Where a path's values are stored: model.depth and model.width are read back from model.hidden. */
-function storedPath(path: string): string {
-  return path === 'model.depth' || path === 'model.width' ? 'model.hidden' : path;
-}
-
 function isLoss(metric: RangeMetricName): boolean {
   return metric.endsWith('_loss');
 }
 
 /** The stored config paths whose values runPoints reads for the varying paths (init and activation come as labels). */
 function pathsToRead(varying: string[]): string[] {
-  return [...new Set(varying.filter((p) => p !== 'model.init' && p !== 'model.activation').map(storedPath))];
+  return [...new Set(varying.filter((p) => p !== 'model.init' && p !== 'model.activation').map(storedConfigPath))];
 }
 
 /** Each varying path's value for every run: labels for init and activation, depth and width from model.hidden. */
@@ -66,14 +62,11 @@ function readColumns(points: RunPoint[], paths: string[]): unknown[][] {
   return paths.map((path) => {
     if (path === 'model.init') return points.map((p) => p.initLabel);
     if (path === 'model.activation') return points.map((p) => p.activationLabel);
-    const at = unique.indexOf(storedPath(path));
+    const at = unique.indexOf(storedConfigPath(path));
     return parsed.map((values) => {
       const value = values[at];
-      if (path === 'model.depth') return Array.isArray(value) ? value.length : null;
-      if (path === 'model.width') {
-        return Array.isArray(value) && value.length > 0 && value.every((w) => w === value[0]) ? value[0] : null;
-      }
-      return value;
+      if (storedConfigPath(path) === path) return value;
+      return Array.isArray(value) ? hiddenShape(path, value) : null;
     });
   });
 }

@@ -3,7 +3,7 @@
 import { RUN_STATUSES } from '../../db/run-status.js';
 import type { Store } from '../../db/store.js';
 import type { ListRunsOptions, Run, Sweep } from '../../db/types.js';
-import { configValue, isRunConfigPath, listRunConfigPaths, setPath } from '../config-paths.js';
+import { configValue, isRunConfigPath, listRunConfigPaths, setPath, storedConfigPath } from '../config-paths.js';
 import { shortAxisName } from '../../views/axis-names.js';
 import { formatMetric, formatPercent } from '../../views/format.js';
 import {
@@ -61,11 +61,6 @@ export function extraRunPaths(sweep: Sweep): string[] {
   return sweep.varying.filter((p) => p !== 'seed' && p !== 'model.init' && p !== 'model.activation');
 }
 
-/** Where a path's values are stored: model.depth and model.width are read back from model.hidden (configValue). */
-function storedPath(path: string): string {
-  return path === 'model.depth' || path === 'model.width' ? 'model.hidden' : path;
-}
-
 interface PathValues {
   choice: FilterChoice;
   /** Label → the stored JSON texts with that label (for listRuns' config filter). */
@@ -97,9 +92,9 @@ function filterChoices(store: Store, sweep: Sweep): PathValues[] {
       return { choice: { path, label: shortAxisName(path), values }, texts: new Map() };
     }
     const texts = new Map<string, string[]>();
-    for (const text of store.configValues(sweep.id, storedPath(path))) {
+    for (const text of store.configValues(sweep.id, storedConfigPath(path))) {
       const config: Record<string, unknown> = {};
-      setPath(config, storedPath(path), JSON.parse(text) as unknown);
+      setPath(config, storedConfigPath(path), JSON.parse(text) as unknown);
       const label = formatAxisValue(path, configValue(config, path) ?? null);
       texts.set(label, [...(texts.get(label) ?? []), text]);
     }
@@ -147,18 +142,18 @@ export function applyRunFilters(store: Store, sweep: Sweep, query: SweepQuery): 
       filters[choice.path] = label;
       if (choice.path === 'model.init') options.initLabel = label;
       else if (choice.path === 'model.activation') options.activationLabel = label;
-      else config.push({ path: storedPath(choice.path), values: texts.get(label)! });
+      else config.push({ path: storedConfigPath(choice.path), values: texts.get(label)! });
     }
     const range = query.configRanges?.[choice.path];
     if (range === undefined || !isNumericChoice(choice)) continue;
     configRanges[choice.path] = range;
-    if (storedPath(choice.path) !== choice.path) {
+    if (storedConfigPath(choice.path) !== choice.path) {
       // depth and width are read from model.hidden: the range becomes the stored values whose label lies in it
       const inside = (label: string) => {
         const x = Number(label);
         return (range.min === undefined || x >= range.min) && (range.max === undefined || x <= range.max);
       };
-      config.push({ path: storedPath(choice.path), values: choice.values.filter(inside).flatMap((l) => texts.get(l)!) });
+      config.push({ path: storedConfigPath(choice.path), values: choice.values.filter(inside).flatMap((l) => texts.get(l)!) });
     } else {
       numericRanges.push({ path: choice.path, ...range });
     }
