@@ -12,7 +12,14 @@ import type { Run, RunFinals, RunSummary } from './types.js';
 export interface RunLifecycle {
   queuedRunIds(sweepId: number, limit?: number): number[];
   startRun(runId: number, startedAt?: number): Run;
+  /**
+   * Starts those of the runs that are still queued (a cancel or re-queue may have come first), in one transaction;
+   * returns them, in the given order. The scheduler starts a task of several short runs this way.
+   */
+  startQueuedRuns(runIds: readonly number[], startedAt?: number): Run[];
   finishRun(runId: number, summary: RunSummary): Run;
+  /** Finishes several runs in one transaction (all or none), reading none back: the scheduler's outcomes of a post. */
+  finishRuns(outcomes: ReadonlyArray<{ runId: number; summary: RunSummary }>): void;
   /** Stores a running run's mean-field theory as soon as the worker knows it (before epoch 0); false if not running. */
   setRunTheory(runId: number, theoryPreVar: number[]): boolean;
   /** Cluster mode: records the worker host that picked a running run up (again, after a host died); false if not running. */
@@ -96,7 +103,17 @@ export function createRunLifecycle(db: Database, parts: {
     return getRun(runId);
   });
 
-  const finishRun = db.transaction((runId: number, summary: RunSummary): Run => {
+  const startQueuedRuns = db.transaction((runIds: readonly number[], startedAt = Date.now()): Run[] => {
+    const started: Run[] = [];
+    for (const runId of runIds) {
+      if (requireRun(runId).status !== 'queued') continue;
+      sql.startRun.run(startedAt, runId);
+      started.push(getRun(runId));
+    }
+    return started;
+  });
+
+  function writeFinish(runId: number, summary: RunSummary): void {
     transitionRun(requireRun(runId).status, summary.status, runId);
     const finals = summary.finals ?? sql.computeFinals.get(runId, runId)!;
     sql.finishRun.run({
@@ -113,7 +130,15 @@ export function createRunLifecycle(db: Database, parts: {
       cpuPath: summary.cpuPath ?? null,
       host: summary.host ?? null,
     });
+  }
+
+  const finishRun = db.transaction((runId: number, summary: RunSummary): Run => {
+    writeFinish(runId, summary);
     return getRun(runId);
+  });
+
+  const finishRuns = db.transaction((outcomes: ReadonlyArray<{ runId: number; summary: RunSummary }>): void => {
+    for (const { runId, summary } of outcomes) writeFinish(runId, summary);
   });
 
   const failRun = db.transaction((runId: number, error: string, finishedAt = Date.now(), durationMs?: number): Run => {
@@ -214,6 +239,8 @@ export function createRunLifecycle(db: Database, parts: {
       return sql.runIdsByStatus.all(sweepId, 'queued', max).map((r) => r.id);
     },
     startRun: (runId, startedAt) => startRun.immediate(runId, startedAt),
+    startQueuedRuns: (runIds, startedAt) => startQueuedRuns.immediate(runIds, startedAt),
+    finishRuns: (outcomes) => finishRuns.immediate(outcomes),
     finishRun: (runId, summary) => finishRun.immediate(runId, summary),
     setRunTheory: (runId, theoryPreVar) => sql.setRunTheory.run(encodeJson(theoryPreVar), runId).changes === 1,
     failRun: (runId, error, finishedAt, durationMs) => failRun.immediate(runId, error, finishedAt, durationMs),

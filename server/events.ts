@@ -59,6 +59,7 @@ export function createEventBus({ intervalMs = 250 } = {}): EventBus {
 
   return {
     publish(event) {
+      if (listeners.size === 0) return; // nobody listens (a headless sweep, a bench): nothing to gather
       if (event.type === 'run-epochs') {
         const pending = pendingEpochs.get(event.runId);
         if (pending) pending.epochs.push(...event.epochs);

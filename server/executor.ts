@@ -1,19 +1,24 @@
-// The local executor: a Piscina pool of training threads. One task = one run; progress comes back over a
-// transferred MessagePort (in ProgressPosts) and the task resolves only after the worker's final 'end' message has arrived.
-// Each thread may hold a second task queued behind the one it trains (the scheduler decides when: short runs).
+// The local executor: a Piscina pool of training threads. One task = one run, or several short runs of one sweep
+// trained one after the other (runBatch); progress and outcomes come back over a transferred MessagePort (in
+// ProgressPosts), and which run trains since when over the task's shared clock (protocol.ts). Each thread may hold a
+// second task queued behind the one it trains (the scheduler decides when: short runs).
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { BackendName } from '../workers/core/engine.js';
 import type { RunConfig } from '../workers/core/types.js';
-import type { ProgressMessage, ProgressPost, TrainTask, TrainTaskResult } from '../workers/protocol.js';
+import {
+  createRunClock, readRunClock, type ProgressMessage, type ProgressPost, type TrainTask, type TrainTaskResult,
+} from '../workers/protocol.js';
 
 /**
  * What a run reports while it trains: the port's messages but 'end', which the executor consumes, and in cluster
  * mode 'host', the worker host that picked the run up (again, if a host died).
  */
-export type RunProgress = Exclude<ProgressMessage, { type: 'end' }> | { type: 'host'; runId: number; host: string };
+export type RunProgress =
+  | Extract<ProgressMessage, { type: 'start' | 'epochs' }>
+  | { type: 'host'; runId: number; host: string };
 
 /**
  * The abort reason the scheduler gives its runs when the job server shuts down: a local run stops with its
@@ -60,6 +65,13 @@ export interface Executor {
    * Rejects on abort, throw or thread death.
    */
   run(job: RunJob, onProgress: (message: RunProgress) => void, signal: AbortSignal): Promise<TrainTaskResult>;
+  /**
+   * Trains several runs (of one sweep, with the same `held`) one after the other as one task: for runs of a few
+   * ms, one task each would cost the server's thread more than the runs take to train. One promise per job, settled
+   * as its run ends; a run that never began because the thread went down (or the task was stopped) before it
+   * rejects with RunNotStartedError. The time limit applies to each run from its own start. Optional.
+   */
+  runBatch?(jobs: RunJob[], onProgress: (message: RunProgress) => void, signal: AbortSignal): Array<Promise<TrainTaskResult>>;
   close(): Promise<void>;
 }
 
@@ -70,8 +82,8 @@ export interface LocalExecutorOptions {
   /** The worker module; tests point this at a fixture. Defaults to workers/train-worker (.ts under tsx, .js built). */
   workerFile?: string;
   /**
-   * A run still training this long after its first progress message is stopped (its thread is replaced) and fails
-   * with RunTimeLimitError.
+   * A run still training this long after it began is stopped (its thread is replaced) and fails with
+   * RunTimeLimitError.
    */
   runTimeLimitMs?: number;
 }
@@ -88,6 +100,22 @@ export class RunTimeLimitError extends Error {
   readonly code = 'run_time_limit';
   constructor(readonly limitMs: number) {
     super(`stopped after the per-run time limit of ${formatLimit(limitMs)}`);
+  }
+}
+
+/** A run of a task that never began: the thread went down, or the task was stopped, before its turn came. */
+export class RunNotStartedError extends Error {
+  override readonly name = 'RunNotStartedError';
+  constructor(override readonly cause: unknown) {
+    super(`never started: its thread stopped first (${cause instanceof Error ? cause.message : String(cause)})`);
+  }
+}
+
+/** A run whose code threw inside the worker; it keeps the thrown error's name and message. */
+class WorkerRunError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
   }
 }
 
@@ -124,49 +152,84 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
     resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
   });
 
-  async function run(job: RunJob, onProgress: (m: RunProgress) => void, signal: AbortSignal) {
+  function runBatch(jobs: RunJob[], onProgress: (m: RunProgress) => void, signal: AbortSignal) {
+    const outcomes = jobs.map(() => {
+      let settle!: { resolve: (r: TrainTaskResult) => void; reject: (e: unknown) => void };
+      const promise = new Promise<TrainTaskResult>((resolve, reject) => { settle = { resolve, reject }; });
+      return { promise, ...settle, settled: false };
+    });
+    const indexOf = new Map(jobs.map((job, i) => [job.runId, i]));
+    const settle = (runId: number, outcome: { result: TrainTaskResult } | { error: unknown }) => {
+      const entry = outcomes[indexOf.get(runId)!];
+      if (entry === undefined || entry.settled) return;
+      entry.settled = true;
+      if ('result' in outcome) entry.resolve(outcome.result);
+      else entry.reject(outcome.error);
+    };
     const { port1, port2 } = new MessageChannel();
+    const clock = createRunClock();
     let ended!: () => void;
     const endReceived = new Promise<void>((resolve) => { ended = resolve; });
     port1.on('message', (post: ProgressPost) => {
       for (const message of post) {
-        if (message.type === 'end') return ended();
-        onFirstProgress();
-        onProgress(message);
+        switch (message.type) {
+          case 'end': ended(); break;
+          case 'result': settle(message.runId, { result: message.result }); break;
+          case 'failed': settle(message.runId, { error: new WorkerRunError(message.name, message.message) }); break;
+          default: onProgress(message);
+        }
       }
     });
-    const task: TrainTask = { runId: job.runId, config: job.config, backend: job.backend, cpuPath: job.cpuPath, port: port2 };
-    // The caller's signal (cancel, shutdown) or the time limit, whichever comes first, aborts the task. The limit
-    // counts from the run's first progress message (training has begun), so a thread's start-up (loading modules,
-    // parsing MNIST) never eats into it; until then a generous start-up bound applies instead.
-    const limit = job.runTimeLimitMs ?? options.runTimeLimitMs;
-    const timer = limit === undefined ? null : new AbortController();
-    let timeout = timer === null || job.held ? null : setTimeout(() => timer.abort(), Math.max(limit!, STARTUP_LIMIT_MS));
-    const taskSignal = timer === null ? signal : AbortSignal.any([signal, timer.signal]);
-    let started = false;
-    const onFirstProgress = () => {
-      if (started || timer === null) return;
-      started = true;
-      if (timeout !== null) clearTimeout(timeout);
-      timeout = setTimeout(() => timer.abort(), limit);
+    const task: TrainTask = {
+      runs: jobs.map((job) => ({ runId: job.runId, config: job.config, backend: job.backend, cpuPath: job.cpuPath })),
+      port: port2,
+      clock,
     };
-    try {
-      const result = (await pool.run(task, { transferList: [port2], signal: taskSignal })) as TrainTaskResult;
-      await endReceived;
-      return result;
-    } catch (error) {
-      if (timer?.signal.aborted && !signal.aborted) throw new RunTimeLimitError(limit!);
-      throw error;
-    } finally {
-      if (timeout !== null) clearTimeout(timeout);
-      port1.close();
+    // The caller's signal (cancel, shutdown) or the time limit, whichever comes first, aborts the task. The limit
+    // counts from each run's start on the clock, so neither a thread's start-up (loading modules, parsing MNIST) nor
+    // the runs before it in the task eat into it; until the first run begins, a generous start-up bound applies
+    // instead (none to a held task: it waits behind another thread's run, which has its own limit).
+    const limit = jobs[0]!.runTimeLimitMs ?? options.runTimeLimitMs;
+    const timer = limit === undefined ? null : new AbortController();
+    let timeout: NodeJS.Timeout | null = null;
+    if (timer !== null) {
+      const dispatchedAt = Date.now();
+      const check = () => {
+        const { index, startedAt } = readRunClock(clock);
+        const now = Date.now();
+        const due = index >= 0 ? startedAt + limit! : jobs[0]!.held ? now + limit! : dispatchedAt + Math.max(limit!, STARTUP_LIMIT_MS);
+        if (now >= due) timer.abort();
+        else timeout = setTimeout(check, Math.min(due - now, limit!) + 1);
+      };
+      timeout = setTimeout(check, limit); // no run can be due before
     }
+    const taskSignal = timer === null ? signal : AbortSignal.any([signal, timer.signal]);
+    const done = (async () => {
+      try {
+        await pool.run(task, { transferList: [port2], signal: taskSignal });
+        await endReceived;
+      } catch (error) {
+        // The thread went down or the task was stopped: the run on the clock takes the error (the time limit's, if
+        // that stopped it); the runs after it never began.
+        const { index } = readRunClock(clock);
+        const reason = timer?.signal.aborted && !signal.aborted ? new RunTimeLimitError(limit!) : error;
+        jobs.forEach((job, i) => settle(job.runId, { error: i === index ? reason : new RunNotStartedError(error) }));
+      } finally {
+        if (timeout !== null) clearTimeout(timeout);
+        port1.close();
+      }
+      // Every outcome arrives before 'end'; a run without one (a worker that broke the protocol) must not hang.
+      for (const job of jobs) settle(job.runId, { error: new Error('the worker ended the task without this run\'s outcome') });
+    })();
+    void done;
+    return outcomes.map((o) => o.promise);
   }
 
   return {
     threads,
     queueDepth: QUEUE_DEPTH,
-    run,
+    run: (job, onProgress, signal) => runBatch([job], onProgress, signal)[0]!,
+    runBatch,
     async close() {
       await pool.destroy();
     },

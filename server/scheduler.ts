@@ -12,28 +12,36 @@
 // Starting from the highest key, not the lowest, keeps the bound as sweeps keep arriving: a newcomer never starts
 // below the others' head starts. Each arrival may still delay an older sweep by up to its head start.
 //
-// Short runs: once a sweep's runs prove short (the last one trained for under PREFETCH_BELOW_MS), each thread is
-// also given the next run to hold behind the one it trains (Executor.queueDepth), so it starts it at once instead
-// of idling while the server's thread records the last run and dispatches the next: +25–35% runs a second on
-// ~10 ms runs. Such a held run is 'running' in the store until the run ahead of it ends. A cancel
-// aborts the runs that have started; a held one is stopped when it reports its start (aborting it earlier would
-// take down the thread, and with it the run that thread trains). A held run whose thread went down before it
-// started (the run ahead of it crashed its thread, or was aborted) is not its fault: it is queued again, once.
+// Short runs: once a sweep's runs prove short (the last one trained for under PREFETCH_BELOW_MS), a task holds
+// several of them (Executor.runBatch: about BATCH_TARGET_MS of training, fewer as the sweep's queue drains so each
+// thread gets a share of its last runs), and each thread is also given the next task to hold behind the one it
+// trains (Executor.queueDepth), so it starts it at once instead of idling while the server's thread records the
+// last outcomes and dispatches. A task of k runs costs the server's thread one dispatch, a few posts and one
+// transaction for its outcomes instead of k of each. The runs of a task are 'running' in the store from its
+// dispatch. A cancel aborts the tasks that have started; a held one is stopped when it reports its start (aborting
+// it earlier would take down the thread, and with it the task that thread trains). A run whose thread went down
+// before its turn (the run ahead of it crashed the thread, or was aborted) is not at fault: it is queued again,
+// once (RunNotStartedError; the executor knows from the task's clock which run was training).
 import { SweepBusyError } from '../db/errors.js';
 import type { Store } from '../db/store.js';
 import type { SweepDeletion } from '../db/types.js';
 import { type BackendPin, defaultRunBackend, describeBackend, type RunBackend, runRequest, specPin } from './backend-choice.js';
 import type { EventBus } from './events.js';
-import { type Executor, type RunProgress, ServerShutdown } from './executor.js';
+import { type Executor, type RunJob, RunNotStartedError, type RunProgress, ServerShutdown } from './executor.js';
 import type { MetricsWriter } from './metrics-writer.js';
 import { checkRunMemory, defaultMaxRunMb } from './run-memory.js';
 import { DEFAULT_MAX_RUNS, expandSweep, parseSweepSpec } from './sweep-spec.js';
+import type { TrainTaskResult } from '../workers/protocol.js';
 
 /** Runs a newly active sweep may dispatch before it shares the threads evenly with the sweeps already running. */
 export const HEAD_START_RUNS = 16;
 
 /** A sweep whose last run trained for less than this gets runs held behind the running ones (see above). */
 export const PREFETCH_BELOW_MS = 250;
+
+/** A task of short runs (Executor.runBatch) holds about this much training, and at most MAX_BATCH_RUNS runs. */
+export const BATCH_TARGET_MS = 50;
+export const MAX_BATCH_RUNS = 32;
 
 export interface SchedulerDeps {
   store: Store;
@@ -59,20 +67,32 @@ interface ActiveSweep {
   running: number;
   /** The spec's `backend` / `cpuPath`, if it pins them. */
   pin: BackendPin | null;
-  /** Its last run trained for less than PREFETCH_BELOW_MS: threads may hold its next runs. */
-  shortRuns: boolean;
+  /** How long its last finished run trained (ms; null before the first): short runs are held and batched. */
+  lastRunMs: number | null;
 }
 
-interface RunningRun {
+/** One executor task: a run, or several short runs of one sweep trained one after the other on one thread. */
+interface RunningTask {
   sweepId: number;
   controller: AbortController;
   /**
-   * Cancelled with its sweep: the store already says so (and a re-run may already have queued it again as a new
-   * attempt, whose epochs the writer keeps apart); the worker is being aborted and its outcome is not recorded.
+   * Cancelled with its sweep: the store already says so (and a re-run may already have queued its runs again as
+   * new attempts, whose epochs the writer keeps apart); the worker is being aborted and no outcome is recorded.
    */
   cancelled: boolean;
-  /** The worker has reported the run's start (its first progress message); until then it may be held behind another. */
+  /** The worker has reported progress (the task has begun); until then it may be held behind another. */
   started: boolean;
+  /** Its runs without a recorded outcome yet. */
+  left: number;
+}
+
+/** A run's outcome, waiting to be recorded with the others that arrived with it. */
+interface SettledRun {
+  sweep: ActiveSweep;
+  task: RunningTask;
+  runId: number;
+  result?: TrainTaskResult;
+  error?: unknown;
 }
 
 export interface SubmitResult {
@@ -124,7 +144,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const maxRunMb = deps.maxRunMb ?? defaultMaxRunMb(executor.threads);
   const defaultBackend = deps.backend ?? defaultRunBackend();
   const active = new Map<number, ActiveSweep>();
-  const running = new Map<number, RunningRun>();
+  /** Every dispatched run without a recorded outcome, with its task. */
+  const running = new Map<number, RunningTask>();
+  let tasks = 0; // executor tasks in flight
+  /** Outcomes not yet recorded (recordOutcomes runs once the event loop's current turn is over). */
+  const outcomes: SettledRun[] = [];
   const waiters = new Map<number, Array<() => void>>();
   /** Runs queued again because their thread went down before they started: the next such failure is theirs. */
   const requeuedUnstarted = new Set<number>();
@@ -142,11 +166,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       for (const sweep of active.values()) if (sweep.queue.length > 0) highest = Math.max(highest, sweep.dispatched);
       const start = highest === -Infinity ? 0 : highest - Math.min(queue.length, HEAD_START_RUNS);
       const pin = specPin(store.getSweep(sweepId).spec);
-      active.set(sweepId, { id: sweepId, queue, dispatched: start, running: 0, pin, shortRuns: false });
+      active.set(sweepId, { id: sweepId, queue, dispatched: start, running: 0, pin, lastRunMs: null });
     }
     // Runs left running that the store kept at start (their job still lives on the cluster queue): re-attach.
     for (const runId of store.runningRunIds(sweepId)) {
-      if (!running.has(runId)) launch(active.get(sweepId)!, runId, true);
+      if (!running.has(runId)) launch(active.get(sweepId)!, [runId], true);
     }
     settleSweep(sweepId);
     pump();
@@ -161,34 +185,51 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return best;
   }
 
+  /**
+   * Runs per task: one, or for a sweep of short runs on an executor that trains batches, enough to fill about
+   * BATCH_TARGET_MS, fewer as the sweep's queue drains so that every thread still gets a share of its last runs.
+   */
+  function batchSize(sweep: ActiveSweep): number {
+    if (executor.runBatch === undefined || sweep.lastRunMs === null || sweep.lastRunMs >= PREFETCH_BELOW_MS) return 1;
+    const fill = Math.floor(BATCH_TARGET_MS / Math.max(sweep.lastRunMs, 1));
+    const share = Math.floor(sweep.queue.length / (executor.threads * Math.max(1, executor.queueDepth ?? 1)));
+    return Math.max(1, Math.min(MAX_BATCH_RUNS, fill, share));
+  }
+
   function pump() {
-    const held = executor.threads * Math.max(1, executor.queueDepth ?? 1);
-    while (!closing && running.size < held) {
+    const capacity = executor.threads * Math.max(1, executor.queueDepth ?? 1);
+    while (!closing && tasks < capacity) {
       const sweep = pickSweep();
       if (!sweep) return;
-      if (running.size >= executor.threads && !sweep.shortRuns) return; // every thread trains: hold only short runs
-      const runId = sweep.queue.shift()!;
-      sweep.dispatched += 1;
-      launch(sweep, runId);
+      const short = sweep.lastRunMs !== null && sweep.lastRunMs < PREFETCH_BELOW_MS;
+      if (tasks >= executor.threads && !short) return; // every thread trains: hold only short runs
+      const runIds = sweep.queue.splice(0, batchSize(sweep));
+      sweep.dispatched += runIds.length;
+      launch(sweep, runIds);
     }
   }
 
-  function launch(sweep: ActiveSweep, runId: number, reattach = false) {
-    if (!reattach && store.getRun(runId).status !== 'queued') return; // cancelled or re-queued meanwhile
-    const held = !reattach && running.size >= executor.threads;
-    const run = reattach ? store.getRun(runId) : store.startRun(runId, now());
-    const config = run.config;
-    const entry: RunningRun = { sweepId: sweep.id, controller: new AbortController(), cancelled: false, started: reattach };
-    running.set(runId, entry);
-    sweep.running += 1;
-    if (reattach) sweep.dispatched += 1;
-    events.publish({ type: 'run-started', sweepId: sweep.id, runId });
+  function launch(sweep: ActiveSweep, runIds: number[], reattach = false) {
+    // Runs cancelled or re-queued since they were queued are skipped.
+    const runs = reattach ? runIds.map((runId) => store.getRun(runId)) : store.startQueuedRuns(runIds, now());
+    if (runs.length === 0) return;
+    const held = !reattach && tasks >= executor.threads;
+    const task: RunningTask = { sweepId: sweep.id, controller: new AbortController(), cancelled: false, started: reattach, left: runs.length };
+    tasks += 1;
+    for (const run of runs) {
+      running.set(run.id, task);
+      sweep.running += 1;
+      if (reattach) sweep.dispatched += 1;
+      events.publish({ type: 'run-started', sweepId: sweep.id, runId: run.id });
+    }
+    const attempts = new Map(runs.map((run) => [run.id, run.attempt]));
     const onProgress = (message: RunProgress) => {
-      if (!entry.started) {
-        entry.started = true;
-        if (entry.cancelled) entry.controller.abort(); // held while its sweep was cancelled: stop it now
+      if (!task.started) {
+        task.started = true;
+        if (task.cancelled) task.controller.abort(); // held while its sweep was cancelled: stop it now
       }
-      if (entry.cancelled) return;
+      if (task.cancelled) return;
+      const { runId } = message;
       if (message.type === 'host') {
         store.setRunHost(runId, message.host);
         return;
@@ -197,62 +238,103 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         store.setRunTheory(runId, message.theoryPreVar);
         return;
       }
-      for (const metrics of message.metrics) writer.push(runId, metrics, run.attempt);
+      for (const metrics of message.metrics) writer.push(runId, metrics, attempts.get(runId));
       events.publish({ type: 'run-epochs', sweepId: sweep.id, runId, epochs: message.metrics });
     };
-    executor
-      .run({
-        runId, config, attempt: run.attempt, startedAt: run.startedAt ?? undefined, ...runRequest(sweep.pin, defaultBackend),
-        ...(held ? { held } : {}),
-      }, onProgress, entry.controller.signal)
-      .then(
-        (result) => {
-          if (entry.cancelled) return; // finished just as the cancel came in: it stays cancelled
-          requeuedUnstarted.delete(runId);
-          sweep.shortRuns = result.durationMs < PREFETCH_BELOW_MS;
-          writer.flushRun(runId);
-          store.finishRun(runId, {
-            status: result.status,
-            verdicts: result.verdicts,
-            divergence: result.divergence,
-            theoryPreVar: result.theoryPreVar,
-            durationMs: result.durationMs,
-            epochsCompleted: result.epochsCompleted,
-            backend: result.backend,
-            cpuPath: result.cpuPath,
-            finishedAt: now(),
-          });
-          events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: result.status });
-        },
-        (error: unknown) => {
-          if (closing) return; // left 'running': the next start requeues it
-          if (entry.cancelled) return;
-          if (!entry.started && !requeuedUnstarted.has(runId)) {
-            // Held behind a run whose thread went down: it never began, so it goes back to the front of its queue.
-            requeuedUnstarted.add(runId);
-            store.requeueRun(runId);
-            sweep.queue.unshift(runId);
-            sweep.dispatched -= 1;
-            return;
-          }
-          requeuedUnstarted.delete(runId);
-          writer.flushRun(runId);
-          store.failRun(runId, describeError(error), now());
-          events.publish({ type: 'run-finished', sweepId: sweep.id, runId, status: 'failed' });
-        },
-      )
-      .catch((error: unknown) => {
+    const jobs: RunJob[] = runs.map((run) => ({
+      runId: run.id, config: run.config, attempt: run.attempt, startedAt: run.startedAt ?? undefined,
+      ...runRequest(sweep.pin, defaultBackend), ...(held ? { held } : {}),
+    }));
+    const outcomes = jobs.length === 1
+      ? [executor.run(jobs[0]!, onProgress, task.controller.signal)]
+      : executor.runBatch!(jobs, onProgress, task.controller.signal);
+    outcomes.forEach((outcome, i) => record(sweep, task, jobs[i]!.runId, outcome));
+  }
+
+  /**
+   * Gathers one run's outcome: outcomes that arrive together (a task's post carries several) are recorded together,
+   * once the current turn of the event loop is over (recordOutcomes): one transaction for their epochs, one for their
+   * finishes, one update event per sweep.
+   */
+  function record(sweep: ActiveSweep, task: RunningTask, runId: number, outcome: Promise<TrainTaskResult>) {
+    const gather = (settled: Omit<SettledRun, 'sweep' | 'task' | 'runId'>) => {
+      outcomes.push({ sweep, task, runId, ...settled });
+      if (outcomes.length === 1) setImmediate(recordOutcomes);
+    };
+    outcome.then((result) => gather({ result }), (error: unknown) => gather({ error }));
+  }
+
+  /** Records the gathered outcomes, frees their places (and their tasks' threads, after a task's last run), and dispatches. */
+  function recordOutcomes() {
+    if (outcomes.length === 0) return;
+    const settled = outcomes.splice(0);
+    const finishes: SettledRun[] = [];
+    const finished: Array<{ sweepId: number; runId: number; status: 'succeeded' | 'diverged' | 'failed' }> = [];
+    try {
+      if (!closing) writer.flush(); // the epochs of every run about to be finished (and of the others: no harm)
+    } catch (error) {
+      console.error('initlab: could not store the epochs of finished runs:', error);
+    }
+    for (const run of settled) {
+      const { sweep, task, runId, error } = run;
+      try {
+        if (task.cancelled) continue; // finished or stopped as the cancel came in: it stays cancelled
+        if (run.result !== undefined) {
+          finishes.push(run);
+          continue;
+        }
+        if (closing) continue; // left 'running': the next start requeues it
+        if (error instanceof RunNotStartedError && !requeuedUnstarted.has(runId)) {
+          // Its thread went down (or its task was stopped) before its turn: it goes back to the front of its queue.
+          requeuedUnstarted.add(runId);
+          store.requeueRun(runId);
+          sweep.queue.unshift(runId);
+          sweep.dispatched -= 1;
+          continue;
+        }
+        requeuedUnstarted.delete(runId);
+        store.failRun(runId, describeError(error), now());
+        finished.push({ sweepId: sweep.id, runId, status: 'failed' });
+      } catch (recordError) {
         // Recording the outcome itself failed (e.g. the database is gone): say so, don't crash the server.
-        console.error(`initlab: could not record the outcome of run ${runId}:`, error);
-      })
-      .finally(() => {
-        running.delete(runId);
-        sweep.running -= 1;
-        if (closing) return;
-        events.publish({ type: 'sweep-progress', sweepId: sweep.id });
-        settleSweep(sweep.id);
-        pump();
-      });
+        console.error(`initlab: could not record the outcome of run ${runId}:`, recordError);
+      }
+    }
+    if (finishes.length > 0) {
+      const finishedAt = now();
+      try {
+        store.finishRuns(finishes.map(({ runId, result }) => ({
+          runId,
+          summary: {
+            status: result!.status, verdicts: result!.verdicts, divergence: result!.divergence,
+            theoryPreVar: result!.theoryPreVar, durationMs: result!.durationMs, epochsCompleted: result!.epochsCompleted,
+            backend: result!.backend, cpuPath: result!.cpuPath, finishedAt,
+          },
+        })));
+        for (const { sweep, runId, result } of finishes) {
+          requeuedUnstarted.delete(runId);
+          sweep.lastRunMs = result!.durationMs;
+          finished.push({ sweepId: sweep.id, runId, status: result!.status });
+        }
+      } catch (recordError) {
+        console.error(`initlab: could not record the outcomes of runs ${finishes.map((f) => f.runId).join(', ')}:`, recordError);
+      }
+    }
+    for (const { sweepId, runId, status } of finished) events.publish({ type: 'run-finished', sweepId, runId, status });
+    const sweeps = new Set<ActiveSweep>();
+    for (const { sweep, task, runId } of settled) {
+      running.delete(runId);
+      sweep.running -= 1;
+      task.left -= 1;
+      if (task.left === 0) tasks -= 1;
+      sweeps.add(sweep);
+    }
+    if (closing) return;
+    for (const sweep of sweeps) {
+      events.publish({ type: 'sweep-progress', sweepId: sweep.id });
+      settleSweep(sweep.id);
+    }
+    pump();
   }
 
   /** Finishes the sweep in the store once nothing of it is queued or running, and wakes its waiters. */
@@ -299,16 +381,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
     cancel(sweepId) {
       if (store.getSweep(sweepId).status !== 'running') return; // finished or cancelled already: nothing to do
+      recordOutcomes(); // runs that ended before the cancel keep their outcome
       writer.flush(); // keep the epochs the running runs have reported so far
       // One transaction: queued and running runs, and the sweep, all become cancelled together.
       const { cancelledRunIds, runningRunIds } = store.cancelSweep(sweepId, now());
       const sweep = active.get(sweepId);
       if (sweep) sweep.queue.length = 0;
-      for (const entry of running.values()) {
-        if (entry.sweepId !== sweepId) continue;
-        entry.cancelled = true;
-        // A run held behind another is stopped when it starts: aborting it now would end that thread's run too.
-        if (entry.started) entry.controller.abort();
+      for (const task of new Set(running.values())) {
+        if (task.sweepId !== sweepId) continue;
+        task.cancelled = true;
+        // A task held behind another is stopped when it starts: aborting it now would end that thread's run too.
+        if (task.started) task.controller.abort();
       }
       for (const runId of [...runningRunIds, ...cancelledRunIds]) {
         events.publish({ type: 'run-finished', sweepId, runId, status: 'cancelled' });
@@ -370,8 +453,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     maxRunMb,
 
     async close() {
+      recordOutcomes(); // runs that ended before the shutdown keep their outcome
       closing = true;
-      for (const entry of running.values()) entry.controller.abort(new ServerShutdown());
+      for (const task of running.values()) task.controller.abort(new ServerShutdown());
       writer.flush();
       for (const list of waiters.values()) for (const wake of list) wake();
       waiters.clear();

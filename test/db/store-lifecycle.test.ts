@@ -86,6 +86,38 @@ describe('a run through its life', () => {
     expect(() => store.queuedRunIds(id, -1)).toThrow(InvalidQueryError);
   });
 
+  it('starts the still-queued ones of several runs together, in the given order, skipping the others', () => {
+    const store = memoryStore();
+    const { runIds } = createGridSweep(store, { seeds: [1, 2, 3, 4, 5] });
+    store.cancelRun(runIds[1]);
+    store.startRun(runIds[3], 5);
+    const started = store.startQueuedRuns([runIds[4], runIds[0], runIds[1], runIds[3], runIds[2]], 900);
+    expect(started.map((r) => [r.id, r.status, r.startedAt])).toEqual([
+      [runIds[4], 'running', 900], [runIds[0], 'running', 900], [runIds[2], 'running', 900],
+    ]);
+    expect(store.getRun(runIds[1]).status).toBe('cancelled');
+    expect(store.getRun(runIds[3]).startedAt).toBe(5);
+    expect(store.startQueuedRuns([runIds[0]])).toEqual([]);
+  });
+
+  it('finishes several runs in one transaction with their finals, or none of them if one may not finish', () => {
+    const store = memoryStore();
+    const { runIds } = createGridSweep(store, { seeds: [1, 2, 3] });
+    store.startQueuedRuns(runIds, 10);
+    writeEpochs(store, runIds[0], [epochMetrics(0, { trainLoss: 2 }), epochMetrics(1, { trainLoss: 0.5 })]);
+    writeEpochs(store, runIds[1], [epochMetrics(0, { trainLoss: 3 })]);
+    store.cancelRun(runIds[2]);
+    const outcomes = [
+      { runId: runIds[0], summary: summary({ durationMs: 4 }) },
+      { runId: runIds[1], summary: summary({ status: 'diverged' }) },
+    ];
+    expect(() => store.finishRuns([...outcomes, { runId: runIds[2], summary: summary() }])).toThrow(IllegalTransitionError);
+    expect(runIds.map((id) => store.getRun(id).status)).toEqual(['running', 'running', 'cancelled']);
+    store.finishRuns(outcomes);
+    expect(store.getRun(runIds[0])).toMatchObject({ status: 'succeeded', durationMs: 4, finalTrainLoss: 0.5, bestTrainLoss: 0.5 });
+    expect(store.getRun(runIds[1])).toMatchObject({ status: 'diverged', finalTrainLoss: 3 });
+  });
+
   it('finishes a run and derives final and best losses and accuracies from its stored epochs', () => {
     const store = memoryStore();
     const { runIds } = createGridSweep(store);

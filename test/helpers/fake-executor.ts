@@ -1,7 +1,7 @@
 // An in-test executor: records which runs were dispatched (and the jobs, with the backend each asked for) and lets
 // the test finish them one by one. A finished run reports the backend and CPU path its job asked for, as a worker
 // does ('js' for ts; without a CPU path, native reports 'generic', standing in for the worker's best path).
-import type { Executor, RunJob, RunProgress } from '../../server/executor.js';
+import { type Executor, type RunJob, RunNotStartedError, type RunProgress } from '../../server/executor.js';
 import type { EpochMetrics } from '../../workers/core/types.js';
 import type { TrainTaskResult } from '../../workers/protocol.js';
 
@@ -18,6 +18,7 @@ export function fakeEpoch(epoch: number): EpochMetrics {
 
 interface Pending {
   job: RunJob;
+  started: boolean;
   onProgress: (m: RunProgress) => void;
   resolve: (r: TrainTaskResult) => void;
   reject: (e: unknown) => void;
@@ -57,7 +58,7 @@ export function createFakeExecutor(threads: number, options: FakeExecutorOptions
       jobs.push(job);
       return new Promise<TrainTaskResult>((resolve, reject) => {
         if (!manualStart) onProgress({ type: 'start', runId: job.runId, theoryPreVar: [1] });
-        pending.set(job.runId, { job, onProgress, resolve, reject });
+        pending.set(job.runId, { job, started: !manualStart, onProgress, resolve, reject });
         signal.addEventListener('abort', () => {
           executor.aborted.push(job.runId);
           pending.delete(job.runId);
@@ -70,6 +71,7 @@ export function createFakeExecutor(threads: number, options: FakeExecutorOptions
     start(runId) {
       const p = pending.get(runId);
       if (!p) throw new Error(`run ${runId} is not running`);
+      p.started = true;
       p.onProgress({ type: 'start', runId, theoryPreVar: [1] });
     },
     finish(runId, epochs = 2) {
@@ -99,7 +101,8 @@ export function createFakeExecutor(threads: number, options: FakeExecutorOptions
       const p = pending.get(runId);
       if (!p) throw new Error(`run ${runId} is not running`);
       pending.delete(runId);
-      p.reject(new Error(message));
+      // As the real pool does: a run that never began (its thread went down first) rejects with RunNotStartedError.
+      p.reject(p.started ? new Error(message) : new RunNotStartedError(new Error(message)));
     },
     async close() {
       pending.clear();

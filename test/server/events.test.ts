@@ -54,6 +54,20 @@ describe('event bus', () => {
     expect(seen).toEqual(['run-started', 'run-epochs', 'run-finished']);
   });
 
+  it('gathers nothing while nobody listens: a subscriber sees only what is published after it subscribed', () => {
+    vi.useFakeTimers();
+    const bus = createEventBus({ intervalMs: 100 });
+    bus.publish({ type: 'run-epochs', sweepId: 1, runId: 3, epochs: [epoch(0)] });
+    bus.publish({ type: 'sweep-progress', sweepId: 1 });
+    const seen: LiveEvent[] = [];
+    bus.subscribe((e) => seen.push(e));
+    vi.advanceTimersByTime(100);
+    expect(seen).toEqual([]);
+    bus.publish({ type: 'run-epochs', sweepId: 1, runId: 3, epochs: [epoch(1)] });
+    vi.advanceTimersByTime(100);
+    expect(seen).toEqual([{ type: 'run-epochs', sweepId: 1, runId: 3, epochs: [epoch(1)] }]);
+  });
+
   it('keeps delivering to other subscribers when one throws, logs the error, and unsubscribes cleanly', () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const bus = createEventBus();

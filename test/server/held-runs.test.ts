@@ -70,7 +70,9 @@ describe('held runs (fake executor)', () => {
     expect(executor.dispatched.filter((r) => r === victim)).toHaveLength(2);
     executor.fail(victim, 'Terminating worker thread');        // again, still before its start: now it is its own
     await settle();
-    expect(store.getRun(victim)).toMatchObject({ status: 'failed', error: 'Error: Terminating worker thread' });
+    expect(store.getRun(victim)).toMatchObject({
+      status: 'failed', error: 'RunNotStartedError: never started: its thread stopped first (Terminating worker thread)',
+    });
     for (const runId of executor.runningIds()) executor.start(runId);
     while (executor.runningIds().length > 0) {
       for (const runId of executor.runningIds()) {

@@ -1,5 +1,5 @@
 // A per-run time limit: a run that trains too long is stopped (its thread replaced) and fails with the limit as its
-// reason; the other runs of the sweep finish normally. The limit counts from a run's first progress message, so a
+// reason; the other runs of the sweep finish normally. The limit counts from the moment a run begins, so a
 // cold thread's start-up does not count.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
