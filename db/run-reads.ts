@@ -205,9 +205,9 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     `SELECT DISTINCT activation_label AS label FROM runs WHERE sweep_id = ? ORDER BY activation_label`);
   const countFiltered = db.prepare<[ListParams], { total: number }>(`SELECT COUNT(*) AS total ${LIST_FILTER}`);
   const countAll = db.prepare<[number], { total: number }>(`SELECT COUNT(*) AS total FROM runs WHERE sweep_id = ?`);
-  const listStatements = new Map<string, Statement<[ListParams & { limit: number; offset: number }], RunSqlRow>>();
-  function listStatement(sortBy: RunSortKey, order: 'asc' | 'desc') {
-    const key = `${sortBy} ${order}`;
+  const listStatements = new Map<string, Statement<[Partial<ListParams> & { limit: number; offset: number }], RunSqlRow>>();
+  function listStatement(sortBy: RunSortKey, order: 'asc' | 'desc', filtered: boolean) {
+    const key = `${sortBy} ${order} ${filtered}`;
     let statement = listStatements.get(key);
     if (statement === undefined) {
       const column = SORT_COLUMNS[sortBy];
@@ -217,7 +217,9 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       // index for position) and stops at the page instead of sorting every run of the sweep.
       const nullsLast = NOT_NULL_SORTS.has(sortBy) ? '' : `(${column} IS NULL), `;
       const tieBreak = sortBy === 'id' || sortBy === 'position' ? '' : `, position ${direction}`;
-      statement = db.prepare(`SELECT ${RUN_COLUMNS} ${LIST_FILTER}
+      // Unfiltered (the table as a page opens it), the plain statement: the filter's tests, each a no-op then, would
+      // still be evaluated for every run up to the page's offset (1.2 ms for a late page of 2,000 runs).
+      statement = db.prepare(`SELECT ${RUN_COLUMNS} ${filtered ? LIST_FILTER : 'FROM runs WHERE sweep_id = @sweepId'}
         ORDER BY ${nullsLast}${column} ${direction}${tieBreak} LIMIT @limit OFFSET @offset`);
       listStatements.set(key, statement);
     }
@@ -273,9 +275,11 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
     }
     const limit = checkCount('limit', options.limit ?? 100, 10_000);
     const offset = checkCount('offset', options.offset ?? 0);
-    const runs = listStatement(sortBy, order).all({ ...params, limit, offset }).map(toRun);
     // Unfiltered, the sweep's index counts its runs; the filter's per-run tests would cost ~5× as much.
     const unfiltered = Object.entries(params).every(([key, value]) => key === 'sweepId' || value === null);
+    const runs = (unfiltered
+      ? listStatement(sortBy, order, false).all({ sweepId, limit, offset })
+      : listStatement(sortBy, order, true).all({ ...params, limit, offset })).map(toRun);
     return { runs, total: unfiltered ? countAll.get(sweepId)!.total : countFiltered.get(params)!.total };
   }
 

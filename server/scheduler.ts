@@ -40,8 +40,8 @@ export const HEAD_START_RUNS = 16;
 export const PREFETCH_BELOW_MS = 250;
 
 /** A task of short runs (Executor.runBatch) holds about this much training, and at most MAX_BATCH_RUNS runs. */
-export const BATCH_TARGET_MS = 50;
-export const MAX_BATCH_RUNS = 32;
+export const BATCH_TARGET_MS = 100;
+export const MAX_BATCH_RUNS = 64;
 
 export interface SchedulerDeps {
   store: Store;
