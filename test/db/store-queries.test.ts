@@ -151,6 +151,28 @@ describe('listRuns', () => {
     expect(store.listRuns(id, { limit: 2, offset: 10 })).toEqual({ runs: [], total: 6 });
   });
 
+  it('pages a sweep among others by id and by position, either way, exactly as a sort of all its runs would', () => {
+    const store = memoryStore();
+    createGridSweep(store, { seeds: [1, 2, 3] });
+    const { id, runIds } = createGridSweep(store, { seeds: [1, 2, 3, 4, 5, 6, 7] });
+    createGridSweep(store, { seeds: [1, 2] });
+    const byPosition = store.listRuns(id, { limit: 1000 }).runs.map((r) => r.id);
+    expect(byPosition).toEqual(runIds);
+    for (const sortBy of ['id', 'position'] as const) {
+      for (const order of ['asc', 'desc'] as const) {
+        const all = order === 'asc' ? runIds : [...runIds].reverse();
+        for (let offset = 0; offset <= all.length + 2; offset++) {
+          const page = store.listRuns(id, { sortBy, order, limit: 3, offset });
+          expect(page.runs.map((r) => r.id)).toEqual(all.slice(offset, offset + 3));
+          expect(page.total).toBe(runIds.length);
+        }
+      }
+    }
+    // a filter that keeps every run pages alike (the filtered statement)
+    const filtered = store.listRuns(id, { sortBy: 'id', order: 'desc', limit: 3, offset: 2, status: 'queued' });
+    expect(filtered.runs.map((r) => r.id)).toEqual([...runIds].reverse().slice(2, 5));
+  });
+
   it('never matches a diverged run by a metric range, even when it stored its untrained accuracy', () => {
     const store = memoryStore();
     const { id, runIds } = createGridSweep(store, { seeds: [1, 2] });
