@@ -110,6 +110,14 @@ async function throughput(label: string, spec: { base: unknown }, backend: RunBa
   console.log(`  ${n} threads: ${(many.runs / (many.wallMs / 1000)).toFixed(2)} runs/s (median ${many.wallMs.toFixed(0)} ms)`);
   console.log(`  speed-up ${n} threads / 1 thread: ${ratios[2]!.toFixed(2)}× (median of 5 interleaved pairs; ` +
     `all: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
+  // How much of the time the training threads trained (the runs' own training time over threads × wall): what
+  // is left is waiting (dispatch, the sweep's start and end) or setting each run up. Slower training per run with
+  // more threads (the server's thread and V8's background threads then preempt a training thread) shows as a
+  // speed-up below the ratio of these.
+  const busy = (pass: { wallMs: number; trainMs: number }, threads: number) => pass.trainMs / (threads * pass.wallMs);
+  const perRun = (pass: { runs: number; trainMs: number }) => (pass.trainMs / pass.runs).toFixed(2);
+  console.log(`  training threads busy: 1 thread ${(100 * busy(one, 1)).toFixed(0)}%, ${n} threads ` +
+    `${(100 * busy(many, n)).toFixed(0)}% of the time; training per run ${perRun(one)} ms on 1 thread, ${perRun(many)} ms on ${n}`);
 }
 
 export async function run(): Promise<void> {
