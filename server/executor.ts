@@ -204,7 +204,7 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
       timeout = setTimeout(check, limit); // no run can be due before
     }
     const taskSignal = timer === null ? signal : AbortSignal.any([signal, timer.signal]);
-    const done = (async () => {
+    void (async () => {
       try {
         await pool.run(task, { transferList: [port2], signal: taskSignal });
         await endReceived;
@@ -221,7 +221,6 @@ export function createLocalExecutor(options: LocalExecutorOptions = {}): Executo
       // Every outcome arrives before 'end'; a run without one (a worker that broke the protocol) must not hang.
       for (const job of jobs) settle(job.runId, { error: new Error('the worker ended the task without this run\'s outcome') });
     })();
-    void done;
     return outcomes.map((o) => o.promise);
   }
 

@@ -185,12 +185,17 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return best;
   }
 
+  /** Its last run trained for less than PREFETCH_BELOW_MS: its runs are held behind others, several to a task. */
+  function hasShortRuns(sweep: ActiveSweep): sweep is ActiveSweep & { lastRunMs: number } {
+    return sweep.lastRunMs !== null && sweep.lastRunMs < PREFETCH_BELOW_MS;
+  }
+
   /**
    * Runs per task: one, or for a sweep of short runs on an executor that trains batches, enough to fill about
    * BATCH_TARGET_MS, fewer as the sweep's queue drains so that every thread still gets a share of its last runs.
    */
   function batchSize(sweep: ActiveSweep): number {
-    if (executor.runBatch === undefined || sweep.lastRunMs === null || sweep.lastRunMs >= PREFETCH_BELOW_MS) return 1;
+    if (executor.runBatch === undefined || !hasShortRuns(sweep)) return 1;
     const fill = Math.floor(BATCH_TARGET_MS / Math.max(sweep.lastRunMs, 1));
     const share = Math.floor(sweep.queue.length / (executor.threads * Math.max(1, executor.queueDepth ?? 1)));
     return Math.max(1, Math.min(MAX_BATCH_RUNS, fill, share));
@@ -201,8 +206,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     while (!closing && tasks < capacity) {
       const sweep = pickSweep();
       if (!sweep) return;
-      const short = sweep.lastRunMs !== null && sweep.lastRunMs < PREFETCH_BELOW_MS;
-      if (tasks >= executor.threads && !short) return; // every thread trains: hold only short runs
+      if (tasks >= executor.threads && !hasShortRuns(sweep)) return; // every thread trains: hold only short runs
       const runIds = sweep.queue.splice(0, batchSize(sweep));
       sweep.dispatched += runIds.length;
       launch(sweep, runIds);
