@@ -124,10 +124,12 @@ export async function run(): Promise<void> {
   const n = availableParallelism();
   const native = defaultRunBackend();
   const ts: RunBackend = { backend: 'ts', cpuPath: 'js' };
-  // Passes of ~1 s or more each: the native sweep has 4× the runs of the TypeScript one.
+  // Passes of ~1 s or more each (the native sweep has 16× the runs of the TypeScript one): this machine's speed
+  // wanders within a second, and a sweep's fixed costs (its submission, the first run's round trip, the last runs'
+  // uneven end across threads) would weigh in a short pass more with more threads.
   await throughput('sweep throughput (16 runs of a 2-64-64-2 net, 1,000 samples, 10 epochs)', smallSweep(4), ts);
   if (native.backend === 'native') {
-    await throughput('sweep throughput (64 runs of a 2-64-64-2 net, 1,000 samples, 10 epochs)', smallSweep(16), native);
+    await throughput('sweep throughput (256 runs of a 2-64-64-2 net, 1,000 samples, 10 epochs)', smallSweep(64), native);
     await throughput('sweep throughput (16 runs of a 20×64 ReLU net, 800 samples, 20 epochs)', deepSweep, native);
   }
 
