@@ -106,9 +106,10 @@ export function createRunLifecycle(db: Database, parts: {
   const startQueuedRuns = db.transaction((runIds: readonly number[], startedAt = Date.now()): Run[] => {
     const started: Run[] = [];
     for (const runId of runIds) {
-      if (requireRun(runId).status !== 'queued') continue;
+      const run = getRun(runId);
+      if (run.status !== 'queued') continue;
       sql.startRun.run(startedAt, runId);
-      started.push(getRun(runId));
+      started.push({ ...run, status: 'running', startedAt });
     }
     return started;
   });

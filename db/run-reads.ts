@@ -216,8 +216,8 @@ export function createRunReads(db: Database, sweeps: Pick<SweepInternals, 'requi
       // break, and without them SQLite walks an index in order (runs_by_sweep for id, the sweep's unique position
       // index for position) and stops at the page instead of sorting every run of the sweep.
       const nullsLast = NOT_NULL_SORTS.has(sortBy) ? '' : `(${column} IS NULL), `;
-      const tieBreak = sortBy === 'id' || sortBy === 'position' ? '' : `, position ${direction}`;
       const unique = sortBy === 'id' || sortBy === 'position';
+      const tieBreak = unique ? '' : `, position ${direction}`;
       if (!filtered && unique) {
         // The table as a page opens it: the page's first key is found in the sweep's index alone (OFFSET over a
         // covering index), then only the page's rows are read; OFFSET over the rows themselves reads every run

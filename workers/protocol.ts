@@ -19,7 +19,7 @@ export interface TaskRun {
  * What the server hands a worker: one or more runs of one sweep, trained one after the other (several when they
  * are short: one task per run would cost the server's thread more than a run of a few ms trains). `port` is
  * transferred and carries progress and outcomes back. `clock`, shared memory the worker writes as each run begins
- * (see RunClock), tells the server which run trains and since when, without a message: it enforces the time limit
+ * (see createRunClock), tells the server which run trains and since when, without a message: it enforces the time limit
  * and knows, if the thread goes down, which run took it down and which never began.
  */
 export interface TrainTask {
